@@ -1,0 +1,126 @@
+"""Estimates with intervals, over replications: proportions (Wilson), means (Student t),
+quantiles (order statistics), the truce's survival (Kaplan-Meier), histograms."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A value with a confidence interval, from ``n`` replications."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2.0
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        def clean(x: float) -> float | None:
+            return None if math.isnan(x) else float(x)
+
+        return {
+            "value": clean(self.value),
+            "low": clean(self.low),
+            "high": clean(self.high),
+            "n": self.n,
+        }
+
+
+NAN = float("nan")
+
+
+def proportion(successes: int, trials: int, confidence: float = 0.95) -> Estimate:
+    """A probability with its Wilson score interval."""
+    if trials == 0:
+        return Estimate(NAN, NAN, NAN, 0)
+    interval = stats.binomtest(successes, trials).proportion_ci(confidence, method="wilson")
+    return Estimate(successes / trials, float(interval.low), float(interval.high), trials)
+
+
+def mean(values: Sequence[float], confidence: float = 0.95) -> Estimate:
+    """A mean with its Student t interval."""
+    n = len(values)
+    if n == 0:
+        return Estimate(NAN, NAN, NAN, 0)
+    data = np.asarray(values, dtype=float)
+    centre = float(data.mean())
+    if n == 1:
+        return Estimate(centre, NAN, NAN, 1)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * data.std(ddof=1) / math.sqrt(n))
+    return Estimate(centre, centre - half, centre + half, n)
+
+
+def quantile(values: Sequence[float], p: float, confidence: float = 0.95) -> Estimate:
+    """The ``p`` quantile with a distribution-free interval from order statistics."""
+    n = len(values)
+    if n == 0:
+        return Estimate(NAN, NAN, NAN, 0)
+    data = np.asarray(values, dtype=float)
+    value = float(np.quantile(data, p, method="inverted_cdf"))
+    low = high = NAN
+    if n > 1 and np.ptp(data) > 0:
+        result = stats.quantile_test(data, q=value, p=p)
+        interval = result.confidence_interval(confidence)
+        low, high = float(interval.low), float(interval.high)
+    elif n > 1:
+        low = high = value
+    return Estimate(value, low, high, n)
+
+
+def survival(
+    event_days: Iterable[float | None],
+    horizon: float,
+    days: Sequence[float],
+    confidence: float = 0.95,
+) -> list[tuple[float, Estimate]]:
+    """Kaplan-Meier survival S(t) = P(no event by day t) at each of ``days``, with
+    log-log intervals. ``None`` is an event that did not happen by the horizon
+    (censored there)."""
+    everything = list(event_days)
+    observed = [d for d in everything if d is not None]
+    censored = len(everything) - len(observed)
+    n = len(everything)
+    if n == 0:
+        return [(d, Estimate(NAN, NAN, NAN, 0)) for d in days]
+    data = stats.CensoredData(uncensored=observed, right=[horizon] * censored)
+    curve = stats.ecdf(data).sf
+    values = curve.evaluate(days)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        interval = curve.confidence_interval(confidence, method="log-log")
+        lows, highs = interval.low.evaluate(days), interval.high.evaluate(days)
+    result = []
+    for day, value, low, high in zip(days, values, lows, highs, strict=True):
+        if math.isnan(low) or math.isnan(high):  # no event yet: the exact binomial bound
+            low, high = proportion(round(value * n), n, confidence).low, 1.0
+        result.append((day, Estimate(float(value), float(low), float(high), n)))
+    return result
+
+
+def _order(value: Hashable) -> tuple[int, float, str]:
+    """Numbers by value, before anything else by its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def histogram(
+    values: Iterable[Hashable], order: Sequence[Hashable] = ()
+) -> list[tuple[Hashable, int]]:
+    """Counts of each value: those in ``order`` first (zeros included), then the rest sorted."""
+    counts = Counter(values)
+    rows = [(key, counts.pop(key, 0)) for key in order]
+    rows.extend(sorted(counts.items(), key=lambda item: _order(item[0])))
+    return rows

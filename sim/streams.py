@@ -1,0 +1,122 @@
+"""One root of randomness: a run's seed, split per replication and per stochastic concept.
+
+A replication's streams come from ``SeedSequence(seed, spawn_key=(replication, concept,
+owner))``: the same key always gives the same stream, whatever else the run contains, so
+replication ``r`` is identical whether it runs alone, in a chunk or on another worker, and
+a new draw in one concept never shifts the draws of another.
+
+Streams hand out values from blocks drawn by numpy, because a scalar numpy call costs
+several times more than reading the next float from a list.
+"""
+
+from __future__ import annotations
+
+import zlib
+from enum import IntEnum
+
+import numpy as np
+
+BLOCK = 64
+
+
+class Concept(IntEnum):
+    """The stochastic concepts, each with streams of its own. Values are part of the seed
+    layout: never renumber them."""
+
+    TIMING = 1  # when routine violations happen
+    STRIKES = 2  # what a strike hits and how hard, its casualties, the attacker's claims
+    DECISIONS = 3  # whether to retaliate, whether to commit publicly
+    LAGS = 4  # how long a retaliation takes
+    REPORTS = 5  # the observer's delays and counts
+    DIPLOMACY = 6  # consultations, restoration talks
+
+
+def owner_key(name: str) -> int:
+    """A stable integer for an actor id (or another owner), independent of file order."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+class Stream:
+    """Random draws for one (replication, concept, owner), served from numpy blocks.
+
+    The numpy generator is made on the first draw: making one costs about as much as
+    a hundred draws, and many streams of a replication are never drawn from."""
+
+    __slots__ = ("_exponential", "_gamma", "_generator", "_key", "_normal", "_uniform")
+
+    def __init__(self, seed: int, replication: int, concept: Concept, owner: str) -> None:
+        self._key = (seed, (replication, int(concept), owner_key(owner)))
+        self._generator: np.random.Generator | None = None
+        self._uniform: list[float] = []
+        self._exponential: list[float] = []
+        self._normal: list[float] = []
+        self._gamma: dict[float, list[float]] = {}
+
+    @property
+    def generator(self) -> np.random.Generator:
+        generator = self._generator
+        if generator is None:
+            seed, spawn_key = self._key
+            sequence = np.random.SeedSequence(seed, spawn_key=spawn_key)
+            generator = self._generator = np.random.Generator(np.random.PCG64(sequence))
+        return generator
+
+    def uniform(self) -> float:
+        """A float in [0, 1)."""
+        block = self._uniform
+        if not block:
+            block.extend(self.generator.random(BLOCK).tolist())
+        return block.pop()
+
+    def exponential(self) -> float:
+        """A standard exponential (mean 1)."""
+        block = self._exponential
+        if not block:
+            block.extend(self.generator.standard_exponential(BLOCK).tolist())
+        return block.pop()
+
+    def normal(self) -> float:
+        """A standard normal."""
+        block = self._normal
+        if not block:
+            block.extend(self.generator.standard_normal(BLOCK).tolist())
+        return block.pop()
+
+    def gamma(self, shape: float) -> float:
+        """A standard gamma with the given shape (scale 1)."""
+        block = self._gamma.get(shape)
+        if block is None:
+            block = self._gamma[shape] = []
+        if not block:
+            block.extend(self.generator.standard_gamma(shape, BLOCK).tolist())
+        return block.pop()
+
+    def negative_binomial(self, mean: float, dispersion: float) -> int:
+        """A count with the given mean and variance ``mean + mean**2 / dispersion``."""
+        if mean <= 0.0:
+            return 0
+        return int(self.generator.negative_binomial(dispersion, dispersion / (dispersion + mean)))
+
+    def binomial(self, trials: int, probability: float) -> int:
+        """How many of ``trials`` succeed, each with ``probability``."""
+        if trials <= 0:
+            return 0
+        return int(self.generator.binomial(trials, probability))
+
+
+class Streams:
+    """The streams of one replication, created on first use."""
+
+    __slots__ = ("_made", "replication", "seed")
+
+    def __init__(self, seed: int, replication: int) -> None:
+        self.seed = seed
+        self.replication = replication
+        self._made: dict[tuple[Concept, str], Stream] = {}
+
+    def __call__(self, concept: Concept, owner: str = "") -> Stream:
+        key = (concept, owner)
+        stream = self._made.get(key)
+        if stream is None:
+            stream = self._made[key] = Stream(self.seed, self.replication, concept, owner)
+        return stream

@@ -1,0 +1,175 @@
+"""Loading, validation and overrides: every bad input names its origin, its key path
+and what was expected."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.errors import InputError
+from sim.scenario import load_scenario, parse_override
+from sim.scenario.spec import Role
+from tests.conftest import IDLIB, TWO_ACTOR, make, scripted
+
+
+def error_of(raw: dict[str, Any]) -> str:
+    with pytest.raises(InputError) as caught:
+        make(raw)
+    return str(caught.value)
+
+
+def test_the_bundled_scenarios_load() -> None:
+    idlib = load_scenario(IDLIB)
+    assert {a.id: a.role for a in idlib.actors} == {
+        "russia": Role.GUARANTOR,
+        "government": Role.CLIENT,
+        "turkey": Role.GUARANTOR,
+        "nfl": Role.CLIENT,
+        "un": Role.MEDIATOR,
+        "sohr": Role.OBSERVER,
+    }
+    opening = idlib.openings[0]
+    assert (opening.day, opening.attacker, opening.target, opening.deaths) == (
+        0.0,
+        "russia",
+        "nfl",
+        51,
+    )
+    two = load_scenario(TWO_ACTOR)
+    assert [a.id for a in two.actors] == ["a", "b"]
+    assert two.truce is None and two.mediator is None and two.observer is None
+
+
+def test_every_idlib_parameter_line_says_fact_or_assumption() -> None:
+    for number, line in enumerate(IDLIB.read_text().splitlines(), 1):
+        code = line.split("#")[0].strip()
+        if "=" in code and not code.startswith("["):
+            key = code.split("=")[0].strip()
+            if key in {"name", "description", "role", "capability"}:
+                continue
+            assert "FACT" in line or "ASSUMPTION" in line or "the scale's unit" in line, (
+                f"line {number} has no source note: {line}"
+            )
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda r: r["actors"]["east"]["retaliation"].update(probabilty=0.4),
+            "test.toml: actors.east.retaliation.probabilty: unknown key for retaliation; "
+            "did you mean probability?",
+        ),
+        (
+            lambda r: r["actors"]["east"]["retaliation"].update(probability=1.3),
+            "test.toml: actors.east.retaliation.probability: expected a probability between 0 and 1, got 1.3",
+        ),
+        (
+            lambda r: r["scenario"].update(horizon=-5),
+            "test.toml: scenario.horizon: expected a positive number of days, got -5",
+        ),
+        (
+            lambda r: r["scenario"].update(horizon="sixty"),
+            'test.toml: scenario.horizon: expected a positive number of days, got "sixty"',
+        ),
+        (
+            lambda r: r["actors"]["west"].update(patron="gx"),
+            'test.toml: actors.west.patron: expected the id of a guarantor (gw, ge), got "gx"',
+        ),
+        (
+            lambda r: r["openings"][0].update(attacker="north"),
+            "test.toml: openings.0.attacker: expected the id of a client or guarantor "
+            '(west, east, gw, ge), got "north"',
+        ),
+        (
+            lambda r: r["truce"].update(collapse_at=0.5),
+            "test.toml: truce.collapse_at: expected a number above truce.strained_at (1), got 0.5",
+        ),
+        (
+            lambda r: r["actors"]["west"].update(role="rebel"),
+            'test.toml: actors.west.role: expected one of client, guarantor, mediator, observer, got "rebel"',
+        ),
+        (
+            lambda r: r["actors"]["west"]["retaliation"].update(
+                lag={"distribution": "gama", "mean": 1}
+            ),
+            "test.toml: actors.west.retaliation.lag.distribution: expected one of fixed, exponential, "
+            'gamma, lognormal, uniform, got "gama"; did you mean gamma?',
+        ),
+        (
+            lambda r: r["actors"]["west"].update(
+                embedded={"host": "east", "probability": 0.1, "killed": 1}
+            ),
+            "test.toml: actors.west.embedded: unknown key for a client; valid keys: role, name, patron, "
+            "enemy, assets, capabilities, routine, retaliation, commitment, claims",
+        ),
+        (
+            lambda r: r["truce"].pop("personnel_limit"),
+            "test.toml: truce.personnel_limit: missing; expected a whole number >= 1",
+        ),
+        (
+            lambda r: r["truce"].update(guarantors=["gw", "west"]),
+            "test.toml: truce.guarantors: expected two different guarantor ids (gw, ge), got an array",
+        ),
+        (
+            lambda r: r["openings"][0].update(day=10),
+            "test.toml: openings.0.day: expected a day before the horizon (10), got 10",
+        ),
+    ],
+)
+def test_bad_input_gets_one_line_naming_file_key_and_expectation(edit: Any, expected: str) -> None:
+    raw = scripted()
+    edit(raw)
+    message = error_of(raw)
+    assert message == expected
+    assert "\n" not in message
+
+
+def test_file_problems_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"missing\.toml: no such file"):
+        load_scenario(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[scenario\nname = 1\n")
+    with pytest.raises(InputError, match=r"broken.toml: not valid TOML \(.*line 1"):
+        load_scenario(broken)
+
+
+def test_overrides_replace_values_by_dotted_path() -> None:
+    scenario = load_scenario(IDLIB, [parse_override("actors.nfl.retaliation.probability=0.4")])
+    retaliation = scenario.actor("nfl").retaliation
+    assert retaliation is not None and retaliation.probability == 0.4
+    renamed = load_scenario(IDLIB, [parse_override("actors.nfl.name=NFL")])
+    assert renamed.actor("nfl").name == "NFL"
+    shifted = load_scenario(IDLIB, [parse_override("openings.0.deaths=70")])
+    assert shifted.openings[0].deaths == 70
+
+
+def test_overrides_are_validated_and_blamed_on_the_option() -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(IDLIB, [parse_override("actors.nfl.retaliation.probability=1.3")])
+    assert str(caught.value) == (
+        "--set actors.nfl.retaliation.probability=1.3: actors.nfl.retaliation.probability: "
+        "expected a probability between 0 and 1, got 1.3"
+    )
+    with pytest.raises(
+        InputError,
+        match=r"^--set actors.nfl.retaliaton.probability=0.4: "
+        r"actors.nfl.retaliaton: unknown key for a client; did you mean retaliation\?$",
+    ):
+        load_scenario(IDLIB, [parse_override("actors.nfl.retaliaton.probability=0.4")])
+    with pytest.raises(InputError, match="expected PATH=VALUE"):
+        parse_override("actors.nfl.retaliation.probability")
+    with pytest.raises(InputError, match=r"openings\.3: expected an index from 0 to 0"):
+        load_scenario(IDLIB, [parse_override("openings.3.deaths=1")])
+
+
+def test_overrides_never_mutate_the_parsed_file() -> None:
+    raw = scripted()
+    before = copy.deepcopy(raw)
+    from sim.scenario import build_scenario
+
+    build_scenario(raw, "x.toml", [parse_override("truce.drift=0.5")])
+    assert raw == before

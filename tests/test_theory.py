@@ -1,0 +1,102 @@
+"""The two-actor scenario against branching-process theory, with tolerances from the
+sampling error. Each check would fail by chance with probability about 1e-4 or less."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.experiment import replicate
+from sim.model import simulate
+from sim.model.records import Strike
+from sim.scenario import load_scenario, parse_override
+from tests.conftest import TWO_ACTOR
+
+RUNS = 4000
+Z = 4.0  # two-sided false alarm about 6e-5
+P_VALUE = 1e-4
+
+
+def strikes(p_a: float, p_b: float, seed: int) -> np.ndarray:
+    scenario = load_scenario(
+        TWO_ACTOR,
+        [
+            parse_override(f"actors.a.retaliation.probability={p_a}"),
+            parse_override(f"actors.b.retaliation.probability={p_b}"),
+        ],
+    )
+    return np.array([o["strikes"] for o in replicate(scenario, seed, RUNS)])
+
+
+def alternating_pmf(p_a: float, p_b: float, k: int) -> float:
+    """P(N = k) when a strike by `a` is answered by `b` with p_b, then by `a` with p_a..."""
+    answered = 1.0
+    for i in range(1, k):
+        answered *= p_b if i % 2 == 1 else p_a
+    stop = 1.0 - (p_b if k % 2 == 1 else p_a)
+    return answered * stop
+
+
+def chi_square_p_value(counts: np.ndarray, pmf: list[float], runs: int) -> float:
+    """Goodness of fit, merging the tail so each expected count is at least 5."""
+    expected = np.array(pmf) * runs
+    keep = int(np.argmax(np.cumsum(expected[::-1]) >= 5))  # bins from the tail to merge
+    cut = len(expected) - keep - 1
+    observed_bins = np.append(counts[:cut], counts[cut:].sum())
+    expected_bins = np.append(expected[:cut], runs - expected[:cut].sum())
+    return float(stats.chisquare(observed_bins, expected_bins).pvalue)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.6, 0.8])
+def test_strikes_are_geometric_with_mean_one_over_one_minus_p(p: float) -> None:
+    n = strikes(p, p, seed=11)
+    mean = 1.0 / (1.0 - p)
+    sd = np.sqrt(p) / (1.0 - p)
+    z = (n.mean() - mean) / (sd / np.sqrt(RUNS))
+    assert abs(z) < Z, f"mean {n.mean():.3f}, theory {mean:.3f}, z = {z:.2f}"
+    top = 200
+    counts = np.bincount(n, minlength=top + 1)[1 : top + 1]
+    pmf = [(1 - p) * p ** (k - 1) for k in range(1, top + 1)]
+    assert chi_square_p_value(counts, pmf, RUNS) > P_VALUE
+
+
+def test_alternating_probabilities_give_the_analytic_mean_and_distribution() -> None:
+    p_a, p_b = 0.3, 0.8
+    n = strikes(p_a, p_b, seed=12)
+    top = 200
+    pmf = [alternating_pmf(p_a, p_b, k) for k in range(1, top + 1)]
+    ks = np.arange(1, top + 1)
+    mean = (1 + p_b) / (1 - p_a * p_b)
+    assert sum(ks * np.array(pmf)) == pytest.approx(mean)
+    sd = np.sqrt(sum((ks - mean) ** 2 * np.array(pmf)))
+    z = (n.mean() - mean) / (sd / np.sqrt(RUNS))
+    assert abs(z) < Z, f"mean {n.mean():.3f}, theory {mean:.3f}, z = {z:.2f}"
+    counts = np.bincount(n, minlength=top + 1)[1 : top + 1]
+    assert chi_square_p_value(counts, pmf, RUNS) > P_VALUE
+
+
+def test_the_time_between_a_strike_and_its_answer_is_the_exponential_lag() -> None:
+    """The cluster's kernel: each answer follows its cause by an Exp(mean 1) lag."""
+    scenario = load_scenario(TWO_ACTOR)
+    gaps = []
+    for replication in range(1500):
+        run = simulate(scenario, 13, replication)
+        days = {r.id: r.day for r in run.records if isinstance(r, Strike)}
+        gaps += [r.day - days[r.cause] for r in run.records if isinstance(r, Strike) and r.cause]
+    assert len(gaps) > 1500
+    assert stats.kstest(gaps, stats.expon(scale=1.0).cdf).pvalue > P_VALUE
+
+
+def test_a_cluster_lasts_as_long_as_the_sum_of_its_lags() -> None:
+    """The last strike of a chain of N strikes comes after N - 1 exponential lags: a
+    gamma(N - 1, 1) time, so E[last day] = E[N] - 1 = p / (1 - p)."""
+    scenario = load_scenario(TWO_ACTOR)
+    outcomes = list(replicate(scenario, 14, RUNS))
+    last = np.array([o["last_strike_day"] for o in outcomes])
+    p = 0.6
+    mean = p / (1 - p)
+    # Var(T) = E[N - 1] + Var(N) for a compound sum of unit-mean, unit-variance lags
+    sd = np.sqrt(mean + p / (1 - p) ** 2)
+    z = (last.mean() - mean) / (sd / np.sqrt(RUNS))
+    assert abs(z) < Z, f"mean {last.mean():.3f}, theory {mean:.3f}, z = {z:.2f}"
