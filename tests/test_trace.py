@@ -185,3 +185,38 @@ def test_a_crowded_out_call_is_postponed_by_another_delay(scripted_raw: dict[str
         (4.5, "crowded out"),
         (6.5, "crowded out"),
     ]
+
+
+def test_restraint_after_a_consultation_lowers_how_often_strikes_are_answered(
+    scripted_raw: dict[str, Any],
+) -> None:
+    """Across replications the answered share of a strike made under restraint falls
+    from p to p x (1 - strength); a binomial z-test at 4 standard errors."""
+    from scipy import stats
+
+    raw = scripted_raw
+    raw["actors"]["east"]["retaliation"]["probability"] = 0.4
+    raw["openings"] = [
+        {"day": 0, "attacker": "west", "target": "east", "deaths": 30},  # call at day 2.5
+        {"day": 3, "attacker": "west", "target": "east", "deaths": 0},
+    ]
+    runs = 3000
+
+    def answered_share(strength: float) -> float:
+        raw["actors"]["ge"]["restraint"] = {"strength": strength, "duration": 5}
+        scenario = make(raw)
+        answered = 0
+        for replication in range(runs):
+            strikes = [
+                r for r in simulate(scenario, 8, replication).records if isinstance(r, Strike)
+            ]
+            late = next(s.id for s in strikes if s.day == 3.0)  # its id depends on earlier answers
+            answered += any(s.cause == late for s in strikes)
+        return answered / runs
+
+    for strength, expected in [(0.0, 0.4), (0.75, 0.1)]:
+        share = answered_share(strength)
+        z = (share - expected) / (expected * (1 - expected) / runs) ** 0.5
+        assert abs(z) < 4, f"strength {strength}: answered {share:.3f}, expected {expected}"
+    free, restrained = answered_share(0.0), answered_share(0.75)
+    assert stats.binomtest(round(restrained * runs), runs, free).pvalue < 1e-6

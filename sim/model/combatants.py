@@ -41,6 +41,7 @@ class Combatant:
         "retaliation_noise",
         "routine_capability",
         "routine_process",
+        "severity_gain",
         "spec",
         "strikes",
         "timing",
@@ -72,9 +73,11 @@ class Combatant:
             spec.capability(spec.routine.capability) if spec.routine else None
         )
         self.retaliation_capability: Capability | None = None
+        self.severity_gain = 0.0  # how far the chance to answer can rise with losses
         self.retaliation_noise: dist.Distribution = dist.Fixed(1.0)
         if spec.retaliation is not None:
             self.retaliation_capability = spec.capability(spec.retaliation.capability)
+            self.severity_gain = spec.retaliation.max_probability - spec.retaliation.probability
             if spec.retaliation.noise > 0:
                 self.retaliation_noise = dist.LogNormal(1.0, spec.retaliation.noise)
         claims = spec.claims

@@ -121,7 +121,7 @@ class Theatre:
                 and rng.uniform() < attacker.spec.claims.false_personnel
             ):
                 claimed_personnel = max(1, round(embedded.killed.sample(rng)))
-        claimed = round(deaths * attacker.claim_factor.sample(rng))
+        claimed = round(deaths * attacker.claim_factor.sample(rng)) if deaths else 0
         strike_id = self._next_id
         self._next_id += 1
         strike = Strike(
@@ -157,9 +157,9 @@ class Theatre:
             return
         now = self.env.now
         rng = actor.decisions
-        probability = spec.probability + (spec.max_probability - spec.probability) * (
-            perceived / (perceived + spec.half_severity)
-        )
+        probability = spec.probability
+        if perceived:
+            probability += actor.severity_gain * perceived / (perceived + spec.half_severity)
         commitment = actor.spec.commitment
         if commitment is not None:
             committed = rng.uniform() < commitment.probability
