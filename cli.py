@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from sim import __version__
+from sim.campaign import Campaign, MemorySink, Precision, Sink, run_campaign
 from sim.errors import InputError
-from sim.experiment import replicate
+from sim.execution import choose_backend
 from sim.model import simulate
-from sim.outcomes import Outcome, outcome_fields
+from sim.outcomes import outcome_fields
 from sim.output import RowWriter
 from sim.report import distributions, to_json, to_table
+from sim.results import ResultsDir
+from sim.runner import Chunk
 from sim.scenario import Override, Scenario, load_scenario, parse_override
 from sim.timeline import timeline, to_text
 
@@ -80,11 +83,26 @@ def truce() -> None:
 @horizon_option
 @set_option
 @click.option(
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write one row per replication (.csv or .json).",
+    "--output", help="A .csv or .json file of rows, or a results directory (Parquet, resumable)."
 )
 @format_option
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
+)
+@click.option(
+    "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
+)
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    help="Replications per task [default: from runs, workers].",
+)
+@click.option(
+    "--until-ci",
+    metavar="METRIC=WIDTH",
+    help="Add replications until METRIC's interval half-width is at most WIDTH.",
+)
+@click.option("--max-runs", type=click.IntRange(min=1), default=100_000, show_default=True)
 @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(
@@ -95,36 +113,142 @@ def run(
     sets: tuple[str, ...],
     output: str | None,
     fmt: str,
+    jobs: int | None,
+    cluster: str | None,
+    chunk: int | None,
+    until_ci: str | None,
+    max_runs: int,
     confidence: float,
     quiet: bool,
 ) -> None:
     """Run SCENARIO many times and print the outcome distributions."""
     loaded = _scenario(scenario, sets, horizon)
-    writer = RowWriter(output, outcome_fields(loaded)) if output else None
-    outcomes: list[Outcome] = []
+    backend = choose_backend(jobs, cluster)
+    precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
+    fields = outcome_fields(loaded)
+    results: ResultsDir | None = None
+    writer: RowWriter | None = None
+    if output is not None and Path(output).suffix and not Path(output).is_dir():
+        writer = RowWriter(output, fields)  # a file: .csv or .json
+        sink: Sink = MemorySink(fields, writer)
+    elif output is not None:
+        results = ResultsDir.create_or_resume(output, loaded, scenario, seed)
+        results.begin(sys.argv, backend.describe(), runs)
+        sink = results
+    else:
+        sink = MemorySink(fields)
+    campaign = Campaign()
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     interrupted = False
-    show = not quiet and sys.stderr.isatty()
-    with click.progressbar(
-        length=runs, label="replications" if show else "", file=sys.stderr if show else _NULL
-    ) as bar:
-        try:
-            for outcome in replicate(loaded, seed, runs):
-                outcomes.append(outcome)
-                if writer is not None:
-                    writer.write(outcome)
-                bar.update(1)
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            if writer is not None:
-                writer.close()
-    if outcomes:
-        summary = distributions(loaded, outcomes, seed, confidence)
-        click.echo(to_json(summary) if fmt == "json" else to_table(summary))
+    try:
+        run_campaign(
+            loaded,
+            seed,
+            runs,
+            sink,
+            backend,
+            chunk=chunk,
+            precision=precision,
+            confidence=confidence,
+            on_chunk=progress.update,
+            campaign=campaign,
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        progress.close()
+        if writer is not None:
+            writer.close()
+        if results is not None:
+            note = {"failures": len(campaign.failures), "replications_added": campaign.added}
+            results.end(campaign.seconds, "interrupted" if interrupted else "finished", note)
+    columns = results.lazy_columns(fields) if results is not None else sink.columns(fields)
+    if columns["replication"]:
+        found = distributions(loaded, columns, seed, confidence)
+        click.echo(to_json(found) if fmt == "json" else to_table(found))
+    _report_failures(campaign, output if results is not None else None)
+    if precision is not None and campaign.half_width is not None:
+        reached = "reached" if campaign.half_width <= precision.width else "not reached (cap)"
+        click.echo(
+            f"until-ci {precision.metric}={precision.width:g}: half-width "
+            f"{campaign.half_width:.4g} {reached} after {campaign.replications} replications",
+            err=True,
+        )
     if interrupted:
-        kept = f"; rows kept in {output}" if output else ""
-        click.echo(f"interrupted after {len(outcomes)} of {runs} replications{kept}", err=True)
+        kept = f"; kept in {output}" if output else ""
+        again = " (run the same command again to resume)" if results is not None else ""
+        click.echo(
+            f"interrupted after {campaign.replications} of {campaign.target} replications"
+            f"{kept}{again}",
+            err=True,
+        )
         sys.exit(INTERRUPTED)
+
+
+def _report_failures(campaign: Campaign, directory: str | None) -> None:
+    shown = 5
+    for failure in campaign.failures[:shown]:
+        click.echo(f"warning: {failure.describe()}", err=True)
+    if campaign.failures:
+        more = len(campaign.failures) - shown
+        click.echo(
+            f"warning: {len(campaign.failures)} replication(s) failed and are left out"
+            + (f" ({more} more not shown)" if more > 0 else "")
+            + (f"; all are listed in {directory}/failures.jsonl" if directory else ""),
+            err=True,
+        )
+
+
+class _Progress:
+    """Replications done, rate and time left, on standard error when it is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def update(self, chunk: Chunk, campaign: Campaign) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=campaign.target,
+                label="replications",
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=True,
+                item_show_func=lambda text: text,
+            )
+            self.bar.__enter__()
+        self.bar.length = campaign.target
+        rate = campaign.added / campaign.seconds if campaign.seconds > 0 else 0.0
+        self.bar.update(chunk.count, f"{rate:,.0f}/s")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@truce.command()
+@click.argument("directory", metavar="DIR")
+@format_option
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
+def summary(directory: str, fmt: str, confidence: float) -> None:
+    """Print the distributions of a results directory written by `run --output DIR`."""
+    results = ResultsDir.open(directory)
+    loaded = results.scenario()
+    columns = results.lazy_columns(outcome_fields(loaded))
+    if not columns["replication"]:
+        raise InputError("DIR", directory, "holds no finished replications yet")
+    found = distributions(loaded, columns, results.seed, confidence)
+    click.echo(to_json(found) if fmt == "json" else to_table(found))
+    failures = results.failures()
+    if failures:
+        click.echo(
+            f"warning: {len(failures)} replication(s) failed and are left out; "
+            f"see {directory}/failures.jsonl",
+            err=True,
+        )
 
 
 @truce.command()
@@ -168,9 +292,6 @@ def trace(
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(to_text(rows, dated=loaded.start_date is not None))
-
-
-_NULL = io.StringIO()  # swallows the progress bar when it should not show
 
 
 def main() -> None:

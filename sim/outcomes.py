@@ -35,6 +35,32 @@ LADDER = (
 )
 
 Outcome = dict[str, Any]
+Columns = dict[str, list[Any]]
+
+# the type of every field that is not an integer count
+_TYPES: dict[str, type] = {
+    "collapsed": bool,
+    "restored": bool,
+    "guarantor_direct_action": bool,
+    "collapse_day": float,
+    "restored_day": float,
+    "first_retaliation_day": float,
+    "last_strike_day": float,
+    "peak_strain": float,
+    "final_strain": float,
+    "collapse_cause": str,
+    "highest_rung": str,
+}
+
+
+def outcome_schema(scenario: Scenario) -> dict[str, type]:
+    """Each field's type (bool, int, float or str); any field may be None."""
+    return {name: _TYPES.get(name, int) for name in outcome_fields(scenario)}
+
+
+def to_columns(outcomes: list[Outcome], fields: list[str]) -> Columns:
+    """Rows to columns, for compact transfer and storage."""
+    return {field: [o[field] for o in outcomes] for field in fields}
 
 
 def outcome_fields(scenario: Scenario) -> list[str]:

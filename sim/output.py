@@ -38,7 +38,11 @@ class RowWriter:
         self.fields = fields
         self.kind = self.path.suffix.lower()
         if self.kind not in FORMATS:
-            raise InputError(option, str(path), "expected a file name ending in .csv or .json")
+            raise InputError(
+                option,
+                str(path),
+                "expected a file name ending in .csv or .json, or a directory name without one",
+            )
         try:
             self._handle: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         except OSError as error:

@@ -4,10 +4,10 @@ table or as JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.outcomes import LADDER, Outcome, outcome_fields
+from sim.outcomes import LADDER, outcome_schema
 from sim.scenario.spec import Scenario
 from sim.stats import histogram, mean, proportion, quantile, survival
 
@@ -21,13 +21,14 @@ def survival_days(horizon: float) -> list[float]:
 
 def distributions(
     scenario: Scenario,
-    outcomes: Sequence[Outcome],
+    columns: Mapping[str, Sequence[Any]],
     seed: int,
     confidence: float = 0.95,
 ) -> dict[str, Any]:
-    """Every outcome's distribution over the replications, as JSON-ready data."""
-    n = len(outcomes)
-    fields = outcome_fields(scenario)
+    """Every outcome's distribution over the replications, as JSON-ready data.
+    ``columns`` maps each outcome field to its values, one per replication."""
+    n = len(columns["replication"])
+    schema = outcome_schema(scenario)
     summary: dict[str, Any] = {
         "scenario": scenario.name,
         "replications": n,
@@ -35,42 +36,37 @@ def distributions(
         "horizon": scenario.horizon,
         "confidence": confidence,
     }
-    collapsed = sum(1 for o in outcomes if o["collapsed"])
     summary["collapse"] = {
-        "probability": proportion(collapsed, n, confidence).as_dict(),
-        "restored": proportion(sum(1 for o in outcomes if o["restored"]), n, confidence).as_dict(),
+        "probability": proportion(sum(columns["collapsed"]), n, confidence).as_dict(),
+        "restored": proportion(sum(columns["restored"]), n, confidence).as_dict(),
         "causes": [
             {"cause": cause, "count": count}
-            for cause, count in histogram(o["collapse_cause"] for o in outcomes if o["collapsed"])
+            for cause, count in histogram(c for c in columns["collapse_cause"] if c is not None)
         ],
     }
     summary["survival"] = [
         {"day": day, **estimate.as_dict()}
         for day, estimate in survival(
-            [o["collapse_day"] for o in outcomes],
-            scenario.horizon,
-            survival_days(scenario.horizon),
-            confidence,
+            columns["collapse_day"], scenario.horizon, survival_days(scenario.horizon), confidence
         )
     ]
     summary["ladder"] = [
         {"rung": rung, "count": count, "share": count / n if n else None}
-        for rung, count in histogram((o["highest_rung"] for o in outcomes), LADDER)
+        for rung, count in histogram(columns["highest_rung"], LADDER)
     ]
     summary["chains"] = [
         {"length": length, "count": count, "share": count / n if n else None}
-        for length, count in histogram(o["longest_chain"] for o in outcomes)
+        for length, count in histogram(columns["longest_chain"])
     ]
     probabilities: dict[str, Any] = {}
     quantities: dict[str, Any] = {}
-    for field in fields:
-        if field in NOT_QUANTITIES or not outcomes:
+    for field, kind in schema.items():
+        if field in NOT_QUANTITIES or not n:
             continue
-        values = [o[field] for o in outcomes]
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, bool) for v in present):
+        present = [v for v in columns[field] if v is not None]
+        if kind is bool:
             probabilities[field] = proportion(sum(present), len(present), confidence).as_dict()
-        elif present and all(isinstance(v, int | float) for v in present):
+        elif kind in (int, float) and present:
             quantities[field] = {
                 "mean": mean(present, confidence).as_dict(),
                 "median": quantile(present, 0.5, confidence).as_dict(),

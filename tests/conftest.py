@@ -72,3 +72,18 @@ def make(raw: dict[str, Any]) -> Scenario:
 @pytest.fixture
 def scripted_raw() -> dict[str, Any]:
     return scripted()
+
+
+def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -> None:
+    """Make the given replications raise the given errors (in this process and in
+    workers forked from it); the others run as usual."""
+    from sim import runner
+
+    real = runner.run_replication
+
+    def patched(scenario: Scenario, seed: int, replication: int) -> dict[str, Any]:
+        if replication in errors:
+            raise errors[replication]
+        return real(scenario, seed, replication)
+
+    monkeypatch.setattr(runner, "run_replication", patched)

@@ -173,3 +173,17 @@ def test_overrides_never_mutate_the_parsed_file() -> None:
 
     build_scenario(raw, "x.toml", [parse_override("truce.drift=0.5")])
     assert raw == before
+
+
+def test_the_resolved_scenario_reloads_to_the_same_scenario() -> None:
+    import json
+
+    from sim.scenario import build_scenario
+    from sim.scenario.dump import scenario_to_data
+
+    for path in (IDLIB, TWO_ACTOR):
+        scenario = load_scenario(
+            path, [parse_override("truce.drift=0.05")] if path == IDLIB else []
+        )
+        data = json.loads(json.dumps(scenario_to_data(scenario)))  # through JSON, as in a manifest
+        assert build_scenario(data, "manifest.json") == scenario

@@ -1,0 +1,91 @@
+"""Parallel speed: local process pools of 1 and 2 workers, and a 2-worker Dask
+LocalCluster, on the same replications of a scenario (Idlib by default).
+
+Reports the speed-up of 2 local workers over 1, and the overhead of the cluster
+against the 2-worker local pool. All runs happen in this one invocation, so the
+machine's load affects them alike; with --rounds above 1 the medians are reported.
+
+    python benchmarks/scale.py [--runs 20000] [--rounds 1] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from sim.campaign import run_campaign
+from sim.execution import Backend
+from sim.outcomes import Columns
+from sim.runner import Chunk, Intervals
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Counter:
+    """A sink that only counts, so the benchmark measures running, not storing."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def done(self) -> Intervals:
+        return Intervals()
+
+    def write(self, chunk: Chunk) -> None:
+        self.rows += chunk.rows
+
+    def columns(self, fields: list[str]) -> Columns:
+        return {}
+
+
+def timed(scenario: object, runs: int, backend: Backend) -> float:
+    sink = Counter()
+    start = time.perf_counter()
+    run_campaign(scenario, 1, runs, sink, backend)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - start
+    assert sink.rows == runs
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "idlib-2020-10.toml"))
+    parser.add_argument("--runs", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario)
+    one, two, cluster = [], [], []
+    for _ in range(args.rounds):
+        one.append(timed(scenario, args.runs, Backend("local", 1)))
+        two.append(timed(scenario, args.runs, Backend("local", 2)))
+        cluster.append(timed(scenario, args.runs, Backend("dask", 2, "local:2")))
+    t1, t2, tc = (statistics.median(x) for x in (one, two, cluster))
+    figures = {
+        "scenario": scenario.name,
+        "replications": args.runs,
+        "rounds": args.rounds,
+        "seconds_1_worker": t1,
+        "seconds_2_workers": t2,
+        "seconds_dask_2_workers": tc,
+        "speedup_2_over_1": t1 / t2,
+        "dask_overhead_vs_local_pool": tc / t2 - 1,
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"{scenario.name}: {args.runs} replications, median of {args.rounds} round(s)")
+    print(f"  1 local worker        {t1:8.1f} s  ({args.runs / t1:,.0f} replications/s)")
+    print(f"  2 local workers       {t2:8.1f} s  ({args.runs / t2:,.0f} replications/s)")
+    print(f"  Dask, 2 workers       {tc:8.1f} s  ({args.runs / tc:,.0f} replications/s)")
+    print(f"  speed-up, 2 over 1    {t1 / t2:8.2f}x")
+    print(f"  Dask overhead         {100 * (tc / t2 - 1):8.1f}% against the 2-worker local pool")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Running replications in chunks on an executor, streaming the chunks back as they
+finish. A chunk is a task of many replications, because one task per replication
+costs more in transfer than it saves."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sim.experiment import run_replication
+from sim.outcomes import Columns, outcome_fields, to_columns
+from sim.scenario.spec import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A replication that raised, with what reproduces it: ``(seed, replication)``."""
+
+    replication: int
+    seed: int
+    error: str
+
+    def describe(self) -> str:
+        return f"replication {self.replication} (seed {self.seed}) failed: {self.error}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Replications ``first`` .. ``first + count - 1``: the outcomes of those that ran
+    (as columns), those that failed, and the seconds the chunk took."""
+
+    first: int
+    count: int
+    columns: Columns
+    failures: tuple[Failure, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns["replication"])
+
+
+def run_chunk(scenario: Scenario, seed: int, first: int, count: int) -> Chunk:
+    """Run a chunk; a replication that raises is recorded and the rest go on."""
+    start = time.perf_counter()
+    outcomes = []
+    failures = []
+    for replication in range(first, first + count):
+        try:
+            outcomes.append(run_replication(scenario, seed, replication))
+        except Exception as error:
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            failures.append(
+                Failure(
+                    replication,
+                    seed,
+                    f"{type(error).__name__}: {error} ({where.filename}:{where.lineno})",
+                )
+            )
+    columns = to_columns(outcomes, outcome_fields(scenario))
+    return Chunk(first, count, columns, tuple(failures), time.perf_counter() - start)
+
+
+class Intervals:
+    """A set of replication indices kept as sorted, disjoint (first, count) runs, so
+    a million finished replications take a few runs, not a million integers."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[int, int]] = []
+
+    def add(self, first: int, count: int) -> None:
+        merged: list[tuple[int, int]] = []
+        start, end = first, first + count
+        for run_first, run_count in self.runs:
+            run_end = run_first + run_count
+            if run_end < start or run_first > end:
+                merged.append((run_first, run_count))
+            else:
+                start, end = min(start, run_first), max(end, run_end)
+        merged.append((start, end - start))
+        self.runs = sorted(merged)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.runs)
+
+    def missing(self, below: int) -> list[tuple[int, int]]:
+        """The (first, count) runs of indices under ``below`` not in the set."""
+        gaps, cursor = [], 0
+        for first, count in self.runs:
+            if first >= below:
+                break
+            if first > cursor:
+                gaps.append((cursor, first - cursor))
+            cursor = max(cursor, first + count)
+        if cursor < below:
+            gaps.append((cursor, below - cursor))
+        return gaps
+
+
+def chunk_ranges(runs: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """(first, count) pieces of at most ``size`` covering the given runs."""
+    pieces = []
+    for first, count in runs:
+        for start in range(first, first + count, size):
+            pieces.append((start, min(size, first + count - start)))
+    return pieces
+
+
+def chunk_size(runs: int, workers: int) -> int:
+    """Enough chunks for the workers to share the load evenly (about eight each) and
+    for progress to show, but not so many that transfer dominates."""
+    return max(10, min(500, -(-runs // (8 * workers))))
+
+
+def run_chunks(
+    executor: cf.Executor,
+    scenario: Scenario,
+    seed: int,
+    ranges: Iterable[tuple[int, int]],
+    in_flight: int,
+) -> Iterator[Chunk]:
+    """Submit the chunks, at most ``in_flight`` at a time, and yield each as it
+    finishes. Closing the iterator (an interrupt) cancels what has not started."""
+    pending: set[cf.Future[Chunk]] = set()
+    waiting = iter(ranges)
+
+    def fill() -> None:
+        while len(pending) < in_flight:
+            piece = next(waiting, None)
+            if piece is None:
+                return
+            future = executor.submit(run_chunk, scenario, seed, *piece)
+            pending.add(future)
+            if future.done():  # ran at once (serial): hand it over before running more
+                return
+
+    try:
+        fill()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)
+                yield future.result()
+            fill()
+    finally:
+        for future in pending:
+            future.cancel()

@@ -1,0 +1,82 @@
+"""A scenario as plain data in the scenario-file layout, every default filled in.
+
+``build_scenario(scenario_to_data(s)) == s``: the dump is a complete, reloadable
+record of what a run used, for manifests and comparisons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from enum import Enum
+from typing import Any
+
+from sim.scenario.spec import Actor, Role, Scenario
+
+_NAMED = {"assets", "capabilities"}  # tuples stored as tables keyed by name
+_ACTOR_SKIP = {"id"}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        describe = getattr(value, "describe", None)
+        return (
+            dict(describe()) if callable(describe) else _table(value)
+        )  # a distribution or a table
+    if isinstance(value, tuple):
+        return [_value(v) for v in value]
+    return value
+
+
+def _table(item: Any, skip: set[str] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field in dataclasses.fields(item):
+        if field.name in (skip or set()) or not field.init:
+            continue
+        value = getattr(item, field.name)
+        if value is None or (isinstance(value, float) and math.isinf(value)):
+            continue  # absent, or unlimited: the loader's default
+        if field.name in _NAMED:
+            data[field.name] = {v.name: _table(v, {"name"}) for v in value}
+        else:
+            data[field.name] = _value(value)
+    return data
+
+
+def _actor(actor: Actor, scenario: Scenario) -> dict[str, Any]:
+    data = _table(actor, _ACTOR_SKIP)
+    if actor.role is Role.MEDIATOR and scenario.mediator is not None:
+        data.update(_table(scenario.mediator, {"actor"}))
+    if actor.role is Role.OBSERVER and scenario.observer is not None:
+        data.update(_table(scenario.observer, {"actor"}))
+    if actor.role in (Role.MEDIATOR, Role.OBSERVER):
+        for key in ("assets", "capabilities"):
+            data.pop(key, None)
+    return data
+
+
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.description,
+            "horizon": scenario.horizon,
+        },
+        "actors": {a.id: _actor(a, scenario) for a in scenario.actors},
+        "openings": [_table(o) for o in scenario.openings],
+        "ladder": _table(scenario.ladder),
+    }
+    if scenario.start_date is not None:
+        data["scenario"]["start_date"] = scenario.start_date.isoformat()
+    if scenario.truce is not None:
+        truce = _table(scenario.truce)
+        truce["guarantors"] = list(scenario.truce.guarantors)
+        data["truce"] = truce
+    if scenario.negotiation is not None:
+        data["negotiation"] = _table(scenario.negotiation)
+    return data
