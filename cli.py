@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -12,6 +13,7 @@ import click
 
 from sim import __version__
 from sim.campaign import Campaign, MemorySink, Precision, Sink, run_campaign
+from sim.design import DESIGNS, parse_factor
 from sim.errors import InputError
 from sim.execution import choose_backend
 from sim.model import simulate
@@ -19,8 +21,17 @@ from sim.outcomes import outcome_fields
 from sim.output import RowWriter
 from sim.report import distributions, to_json, to_table
 from sim.results import ResultsDir
-from sim.runner import Chunk
-from sim.scenario import Override, Scenario, load_scenario, parse_override
+from sim.scenario import Override, Scenario, load_scenario, parse_override, read_toml
+from sim.sweep import (
+    Experiment,
+    SweepProgress,
+    is_experiment_file,
+    is_sweep,
+    load_experiment,
+    run_sweep,
+    tidy,
+    tidy_table,
+)
 from sim.timeline import timeline, to_text
 
 INTERRUPTED = 130
@@ -150,7 +161,7 @@ def run(
             chunk=chunk,
             precision=precision,
             confidence=confidence,
-            on_chunk=progress.update,
+            on_chunk=lambda chunk, state: progress.update(chunk.count, state.target),
             campaign=campaign,
         )
     except KeyboardInterrupt:
@@ -205,13 +216,15 @@ class _Progress:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar: Any = None
+        self.added = 0
+        self.start = time.perf_counter()
 
-    def update(self, chunk: Chunk, campaign: Campaign) -> None:
+    def update(self, count: int, target: int) -> None:
         if not self.enabled:
             return
         if self.bar is None:
             self.bar = click.progressbar(
-                length=campaign.target,
+                length=target,
                 label="replications",
                 file=sys.stderr,
                 show_pos=True,
@@ -219,9 +232,10 @@ class _Progress:
                 item_show_func=lambda text: text,
             )
             self.bar.__enter__()
-        self.bar.length = campaign.target
-        rate = campaign.added / campaign.seconds if campaign.seconds > 0 else 0.0
-        self.bar.update(chunk.count, f"{rate:,.0f}/s")
+        self.added += count
+        self.bar.length = target
+        rate = self.added / max(1e-9, time.perf_counter() - self.start)
+        self.bar.update(count, f"{rate:,.0f}/s")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -234,7 +248,14 @@ class _Progress:
 @format_option
 @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
 def summary(directory: str, fmt: str, confidence: float) -> None:
-    """Print the distributions of a results directory written by `run --output DIR`."""
+    """Print the distributions of a results directory written by `run --output DIR`,
+    or the tidy table of a sweep directory written by `sweep`."""
+    if is_sweep(directory):
+        from sim.sweep import read_manifest
+
+        rows = tidy(Path(directory), read_manifest(directory)["metrics"], confidence)
+        click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
+        return
     results = ResultsDir.open(directory)
     loaded = results.scenario()
     columns = results.lazy_columns(outcome_fields(loaded))
@@ -249,6 +270,107 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
             f"see {directory}/failures.jsonl",
             err=True,
         )
+
+
+@truce.command()
+@click.argument("source", metavar="SCENARIO|EXPERIMENT")
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    metavar="PATH=SPEC",
+    help="A parameter to vary: a list 0.2,0.5,0.8 or a range LOW:HIGH:COUNT.",
+)
+@set_option
+@horizon_option
+@click.option("--runs", type=click.IntRange(min=1), help="Replications per point [default: 1000].")
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Root seed, shared by every point [default: 1]."
+)
+@click.option("--design", type=click.Choice(DESIGNS), help="grid, lhs or sobol [default: grid].")
+@click.option("--points", type=click.IntRange(min=1), help="Points to sample (lhs, sobol).")
+@click.option("--output", help="The sweep directory (resumable, point by point).")
+@click.option(
+    "--metric", "metrics", multiple=True, help="Outcomes to summarise [default: a standard set]."
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
+)
+@click.option("--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N.")
+@click.option("--chunk", type=click.IntRange(min=1), help="Replications per task.")
+@format_option
+@click.option("--confidence", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(
+    source: str,
+    varies: tuple[str, ...],
+    sets: tuple[str, ...],
+    horizon: float | None,
+    runs: int | None,
+    seed: int | None,
+    design: str | None,
+    points: int | None,
+    output: str | None,
+    metrics: tuple[str, ...],
+    jobs: int | None,
+    cluster: str | None,
+    chunk: int | None,
+    fmt: str,
+    confidence: float,
+    quiet: bool,
+) -> None:
+    """Run a design of points over scenario parameters and print a tidy table.
+
+    SOURCE is a scenario with --vary options, or an experiment file (TOML with
+    [experiment], [vary] and [set] tables); options given here override the file.
+    """
+    if is_experiment_file(source):
+        experiment = load_experiment(source)
+    else:
+        experiment = Experiment(source, read_toml(source))
+    experiment.overrides += [parse_override(text) for text in sets]
+    if horizon is not None:
+        experiment.overrides.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
+    given = [parse_factor(text) for text in varies]
+    replaced = {f.path for f in given}
+    experiment.factors = [f for f in experiment.factors if f.path not in replaced] + given
+    for name, value in (
+        ("runs", runs),
+        ("seed", seed),
+        ("design", design),
+        ("points", points),
+        ("output", output),
+    ):
+        if value is not None:
+            setattr(experiment, name, value)
+    if metrics:
+        experiment.metrics = list(metrics)
+    experiment.finish()
+    backend = choose_backend(jobs, cluster)
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    state = SweepProgress(target=(experiment.runs or 0) * len(experiment.point_list()))
+    try:
+        rows = run_sweep(
+            experiment,
+            backend,
+            sys.argv,
+            chunk=chunk,
+            confidence=confidence,
+            on_chunk=lambda chunk, p: progress.update(chunk.count, p.target),
+            progress=state,
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo(
+            f"interrupted after {state.done} of {state.target} replications; kept in "
+            f"{experiment.output} (run the same command again to resume)",
+            err=True,
+        )
+        sys.exit(INTERRUPTED)
+    progress.close()
+    click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
+    for failure in state.failures[:5]:
+        click.echo(f"warning: {failure.describe()}", err=True)
 
 
 @truce.command()

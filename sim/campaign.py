@@ -7,6 +7,7 @@ Python the same way.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from sim.outcomes import Columns, outcome_schema
 from sim.output import RowWriter
 from sim.runner import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
 from sim.scenario.spec import Scenario
-from sim.stats import mean, proportion
+from sim.stats import estimate
 
 
 class Sink(Protocol):
@@ -87,12 +88,8 @@ class Precision:
         return cls(metric, value, max_runs)
 
     def half_width(self, values: list[Any], kind: type, confidence: float) -> float:
-        present = [v for v in values if v is not None]
-        if kind is bool:
-            estimate = proportion(sum(present), len(present), confidence)
-        else:
-            estimate = mean(present, confidence)
-        return math.inf if math.isnan(estimate.half_width) else estimate.half_width
+        half = estimate(values, kind, confidence).half_width
+        return math.inf if math.isnan(half) else half
 
 
 @dataclass
@@ -126,37 +123,68 @@ def run_campaign(
     """Run replications ``0 .. runs - 1`` that ``sink`` does not hold yet; with
     ``precision``, keep adding batches until its half-width is reached or its cap.
     ``campaign`` (filled in as chunks finish) stays readable if this is interrupted."""
+    with open_executor(backend) as (executor, workers):
+        return run_on(
+            executor,
+            workers,
+            scenario,
+            seed,
+            runs,
+            sink,
+            chunk=chunk,
+            precision=precision,
+            confidence=confidence,
+            on_chunk=on_chunk,
+            campaign=campaign,
+        )
+
+
+def run_on(
+    executor: cf.Executor,
+    workers: int,
+    scenario: Scenario,
+    seed: int,
+    runs: int,
+    sink: Sink,
+    *,
+    chunk: int | None = None,
+    precision: Precision | None = None,
+    confidence: float = 0.95,
+    on_chunk: Callable[[Chunk, Campaign], None] | None = None,
+    campaign: Campaign | None = None,
+) -> Campaign:
+    """``run_campaign`` on an executor that is already open (a sweep runs all its
+    points on one)."""
     campaign = campaign if campaign is not None else Campaign()
     start = time.perf_counter()
     done = sink.done()
     campaign.replications = done.total
     campaign.target = runs
+    campaign.workers = workers
     kind = outcome_schema(scenario)[precision.metric] if precision else bool
-    with open_executor(backend) as (executor, workers):
-        campaign.workers = workers
-        size = chunk or chunk_size(runs, workers)
-        while True:
-            ranges = chunk_ranges(done.missing(campaign.target), size)
-            # four chunks a worker in flight: a worker never waits for the next task to
-            # arrive (with two, a Dask cluster idled long enough to cost 20% more)
-            for finished in run_chunks(executor, scenario, seed, ranges, in_flight=4 * workers):
-                sink.write(finished)
-                done.add(finished.first, finished.count)
-                campaign.replications += finished.count
-                campaign.added += finished.count
-                campaign.failures.extend(finished.failures)
-                campaign.seconds = time.perf_counter() - start
-                if on_chunk is not None:
-                    on_chunk(finished, campaign)
-            if precision is None:
-                break
-            values = sink.columns([precision.metric])[precision.metric]
-            campaign.half_width = precision.half_width(values, kind, confidence)
-            if campaign.half_width <= precision.width or campaign.target >= precision.max_runs:
-                break
-            # the half-width shrinks as 1/sqrt(n): aim a little past the estimate
-            needed = campaign.target * (campaign.half_width / precision.width) ** 2 * 1.1
-            grow = max(math.ceil(needed) - campaign.target, size * workers)
-            campaign.target = min(precision.max_runs, campaign.target + grow)
+    size = chunk or chunk_size(runs, workers)
+    while True:
+        ranges = chunk_ranges(done.missing(campaign.target), size)
+        # four chunks a worker in flight: a worker never waits for the next task to
+        # arrive (with two, a Dask cluster idled long enough to cost 20% more)
+        for finished in run_chunks(executor, scenario, seed, ranges, in_flight=4 * workers):
+            sink.write(finished)
+            done.add(finished.first, finished.count)
+            campaign.replications += finished.count
+            campaign.added += finished.count
+            campaign.failures.extend(finished.failures)
+            campaign.seconds = time.perf_counter() - start
+            if on_chunk is not None:
+                on_chunk(finished, campaign)
+        if precision is None:
+            break
+        values = sink.columns([precision.metric])[precision.metric]
+        campaign.half_width = precision.half_width(values, kind, confidence)
+        if campaign.half_width <= precision.width or campaign.target >= precision.max_runs:
+            break
+        # the half-width shrinks as 1/sqrt(n): aim a little past the estimate
+        needed = campaign.target * (campaign.half_width / precision.width) ** 2 * 1.1
+        grow = max(math.ceil(needed) - campaign.target, size * workers)
+        campaign.target = min(precision.max_runs, campaign.target + grow)
     campaign.seconds = time.perf_counter() - start
     return campaign

@@ -90,9 +90,11 @@ class ResultsDir:
         scenario: Scenario,
         scenario_file: str,
         seed: int,
+        constants: Mapping[str, float | int] | None = None,
     ) -> ResultsDir:
         """Open ``path`` for a run, creating it, or resuming it if it holds an earlier
-        run of the same scenario and seed."""
+        run of the same scenario and seed. ``constants`` become columns of every row
+        (a sweep's point and its parameter values)."""
         path = Path(path)
         _pyarrow("--output", str(path))
         data = json.loads(json.dumps(scenario_to_data(scenario)))
@@ -116,6 +118,7 @@ class ResultsDir:
                 "scenario_file": scenario_file,
                 "scenario": data,
                 "seed": seed,
+                "constants": dict(constants or {}),
                 "created": now(),
                 "runs": [],
             }
@@ -152,6 +155,10 @@ class ResultsDir:
     @property
     def seed(self) -> int:
         return int(self.manifest["seed"])
+
+    @property
+    def constants(self) -> dict[str, float | int]:
+        return dict(self.manifest.get("constants", {}))
 
     # writing --------------------------------------------------------------------------
 
@@ -192,15 +199,20 @@ class ResultsDir:
             scenario = self._scenario or self.scenario()
             pa = self.pa
             types = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+            constants = [(name, type(value)) for name, value in self.constants.items()]
             self._schema = pa.schema(
                 [(name, types[kind]) for name, kind in outcome_schema(scenario).items()]
+                + [(name, types[kind]) for name, kind in constants]
             )
         return self._schema
 
     def write(self, chunk: Chunk) -> None:
         """Store a finished chunk: its failures, then its rows."""
         pa = self.pa
-        table = pa.Table.from_pydict(chunk.columns, schema=self.schema())
+        columns = dict(chunk.columns)
+        for name, value in self.constants.items():
+            columns[name] = [value] * chunk.rows
+        table = pa.Table.from_pydict(columns, schema=self.schema())
         sink = pa.BufferOutputStream()
         pa.parquet.write_table(table, sink)
         last = chunk.first + chunk.count - 1

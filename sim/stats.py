@@ -124,3 +124,12 @@ def histogram(
     rows = [(key, counts.pop(key, 0)) for key in order]
     rows.extend(sorted(counts.items(), key=lambda item: _order(item[0])))
     return rows
+
+
+def estimate(values: Sequence[object], kind: type, confidence: float = 0.95) -> Estimate:
+    """A probability (Wilson) for a true/false outcome, else a mean (Student t);
+    missing values (None) are left out."""
+    present = [v for v in values if v is not None]
+    if kind is bool:
+        return proportion(sum(1 for v in present if v), len(present), confidence)
+    return mean([float(v) for v in present], confidence)  # type: ignore[arg-type]
