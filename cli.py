@@ -13,15 +13,19 @@ import click
 
 from sim import __version__
 from sim.campaign import Campaign, MemorySink, Precision, Sink, run_campaign
-from sim.design import DESIGNS, parse_factor
+from sim.compare import Side, comparison_table
+from sim.compare import compare as compare_runs
+from sim.design import DESIGNS, parse_factor, resolve_wholeness
 from sim.errors import InputError
 from sim.execution import choose_backend
 from sim.model import simulate
 from sim.outcomes import outcome_fields
 from sim.output import RowWriter
+from sim.plots import plot_runs, plot_sweep
 from sim.report import distributions, to_json, to_table
 from sim.results import ResultsDir
 from sim.scenario import Override, Scenario, load_scenario, parse_override, read_toml
+from sim.sensitivity import METHODS, sensitivity, sensitivity_table
 from sim.sweep import (
     Experiment,
     SweepProgress,
@@ -74,6 +78,24 @@ set_option = click.option(
 horizon_option = click.option(
     "--horizon", type=float, help="Days to simulate (overrides the scenario)."
 )
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
+)
+cluster_option = click.option(
+    "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
+)
+quiet_option = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+confidence_option = click.option(
+    "--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True
+)
+# a sweep's intervals may be set wider, for checks across many points
+wide_confidence_option = click.option(
+    "--confidence", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True
+)
+
+
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -97,12 +119,8 @@ def truce() -> None:
     "--output", help="A .csv or .json file of rows, or a results directory (Parquet, resumable)."
 )
 @format_option
-@click.option(
-    "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
-)
-@click.option(
-    "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
-)
+@jobs_option
+@cluster_option
 @click.option(
     "--chunk",
     type=click.IntRange(min=1),
@@ -114,8 +132,8 @@ def truce() -> None:
     help="Add replications until METRIC's interval half-width is at most WIDTH.",
 )
 @click.option("--max-runs", type=click.IntRange(min=1), default=100_000, show_default=True)
-@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@confidence_option
+@quiet_option
 def run(
     scenario: str,
     runs: int,
@@ -246,7 +264,7 @@ class _Progress:
 @truce.command()
 @click.argument("directory", metavar="DIR")
 @format_option
-@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
+@confidence_option
 def summary(directory: str, fmt: str, confidence: float) -> None:
     """Print the distributions of a results directory written by `run --output DIR`,
     or the tidy table of a sweep directory written by `sweep`."""
@@ -293,14 +311,12 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
 @click.option(
     "--metric", "metrics", multiple=True, help="Outcomes to summarise [default: a standard set]."
 )
-@click.option(
-    "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
-)
-@click.option("--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N.")
+@jobs_option
+@cluster_option
 @click.option("--chunk", type=click.IntRange(min=1), help="Replications per task.")
 @format_option
-@click.option("--confidence", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@wide_confidence_option
+@quiet_option
 def sweep(
     source: str,
     varies: tuple[str, ...],
@@ -371,6 +387,175 @@ def sweep(
     click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
     for failure in state.failures[:5]:
         click.echo(f"warning: {failure.describe()}", err=True)
+
+
+@truce.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--runs", type=click.IntRange(min=1), help="Replications for a scenario run here.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed for a scenario run here.")
+@click.option("--set-a", "sets_a", multiple=True, metavar="PATH=VALUE", help="Override in A.")
+@click.option("--set-b", "sets_b", multiple=True, metavar="PATH=VALUE", help="Override in B.")
+@horizon_option
+@jobs_option
+@cluster_option
+@format_option
+@confidence_option
+@click.option("--alpha", type=click.FloatRange(0.0001, 0.5), default=0.05, show_default=True)
+def compare(
+    first: str,
+    second: str,
+    runs: int | None,
+    seed: int | None,
+    sets_a: tuple[str, ...],
+    sets_b: tuple[str, ...],
+    horizon: float | None,
+    jobs: int | None,
+    cluster: str | None,
+    fmt: str,
+    confidence: float,
+    alpha: float,
+) -> None:
+    """Compare two runs outcome by outcome: A and B are results directories, or
+    scenarios run here (paired with each other, or with the directory they are
+    compared to, through a shared seed)."""
+    directories = [
+        ResultsDir.open(p, "A" if i == 0 else "B")
+        for i, p in enumerate((first, second))
+        if Path(p).is_dir()
+    ]
+    reference = directories[0] if directories else None
+    seed = seed if seed is not None else (reference.seed if reference else 1)
+    runs = runs or (reference.count() if reference else 1000)
+    backend = choose_backend(jobs, cluster)
+    sides = []
+    for label, path, sets in (("A", first, sets_a), ("B", second, sets_b)):
+        if Path(path).is_dir():
+            results = ResultsDir.open(path, label)
+            scenario = results.scenario()
+            sides.append(
+                Side(path, scenario, results.seed, results.lazy_columns(outcome_fields(scenario)))
+            )
+            continue
+        scenario = _scenario(path, sets, horizon)
+        sink = MemorySink(outcome_fields(scenario))
+        run_campaign(scenario, seed, runs, sink, backend)
+        name = path + "".join(f" --set {s}" for s in sets)
+        sides.append(Side(name, scenario, seed, sink.columns(outcome_fields(scenario))))
+    rows = compare_runs(sides[0], sides[1], confidence, alpha)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(comparison_table(rows, sides[0].label, sides[1].label, alpha))
+
+
+@truce.command(name="sensitivity")
+@scenario_argument
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=LOW:HIGH",
+    help="A parameter and its range (two or more).",
+)
+@click.option("--metric", required=True, help="The outcome whose sensitivity is measured.")
+@click.option("--method", type=click.Choice(METHODS), default="morris", show_default=True)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=16,
+    show_default=True,
+    help="Morris trajectories, or Sobol base samples (a power of two).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Replications per design point.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@set_option
+@horizon_option
+@jobs_option
+@cluster_option
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write the design and outputs (.json)."
+)
+@format_option
+@confidence_option
+@quiet_option
+def sensitivity_command(
+    scenario: str,
+    varies: tuple[str, ...],
+    metric: str,
+    method: str,
+    samples: int,
+    runs: int,
+    seed: int,
+    sets: tuple[str, ...],
+    horizon: float | None,
+    jobs: int | None,
+    cluster: str | None,
+    output: str | None,
+    fmt: str,
+    confidence: float,
+    quiet: bool,
+) -> None:
+    """Rank parameters by how much they move METRIC (SALib: Morris or Sobol)."""
+    raw = read_toml(scenario)
+    overrides = [parse_override(text) for text in sets]
+    if horizon is not None:
+        overrides.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
+    factors = resolve_wholeness([parse_factor(text) for text in varies], raw)
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    result = sensitivity(
+        raw,
+        scenario,
+        overrides,
+        factors,
+        metric,
+        method=method,
+        samples=samples,
+        runs=runs,
+        seed=seed,
+        backend=choose_backend(jobs, cluster),
+        confidence=confidence,
+        on_point=lambda done, total: progress.update(1, total),
+    )
+    progress.close()
+    if output is not None:
+        Path(output).write_text(json.dumps(result, indent=2) + "\n")
+    shown = {k: v for k, v in result.items() if k != "design"}
+    click.echo(json.dumps(shown, indent=2) if fmt == "json" else sensitivity_table(result))
+
+
+@truce.command()
+@click.argument("directories", nargs=-1, required=True, metavar="DIR [DIR_B]")
+@click.option(
+    "--metric", required=True, help="An outcome, or `survival` for the truce's survival curve."
+)
+@click.option("-o", "--output", required=True, help="The image: .png, .svg or .pdf.")
+def plot(directories: tuple[str, ...], metric: str, output: str) -> None:
+    """Draw a results directory (histogram or survival curve), two of them overlaid,
+    or a sweep directory (metric against one parameter, or a heat map of two)."""
+    if len(directories) > 2:
+        raise InputError("DIR", " ".join(directories), "expected one or two directories")
+    if len(directories) == 1 and is_sweep(directories[0]):
+        from sim.sweep import read_manifest
+
+        manifest = read_manifest(directories[0])
+        rows = tidy(
+            Path(directories[0]),
+            [metric] if metric in manifest["metrics"] else manifest["metrics"],
+            0.95,
+        )
+        plot_sweep(rows, [f["path"] for f in manifest["factors"]], metric, output)
+    else:
+        runs = [(d, ResultsDir.open(d)) for d in directories]
+        plot_runs(runs, metric, output)
+    click.echo(f"wrote {output}")
 
 
 @truce.command()

@@ -9,10 +9,13 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sim.experiment import run_replication
 from sim.outcomes import Columns, outcome_fields, to_columns
 from sim.scenario.spec import Scenario
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +128,31 @@ def run_chunks(
 ) -> Iterator[Chunk]:
     """Submit the chunks, at most ``in_flight`` at a time, and yield each as it
     finishes. Closing the iterator (an interrupt) cancels what has not started."""
-    pending: set[cf.Future[Chunk]] = set()
-    waiting = iter(ranges)
+    tasks = ((None, scenario, first, count) for first, count in ranges)
+    for _, chunk in run_tasks(executor, seed, tasks, in_flight):
+        yield chunk
+
+
+def run_tasks(
+    executor: cf.Executor,
+    seed: int,
+    tasks: Iterable[tuple[K, Scenario, int, int]],
+    in_flight: int,
+) -> Iterator[tuple[K, Chunk]]:
+    """Chunks of possibly different scenarios, each task tagged with a key, yielded
+    with their keys as they finish (a sensitivity analysis runs many small points at
+    once this way)."""
+    pending: dict[cf.Future[Chunk], K] = {}
+    waiting = iter(tasks)
 
     def fill() -> None:
         while len(pending) < in_flight:
-            piece = next(waiting, None)
-            if piece is None:
+            task = next(waiting, None)
+            if task is None:
                 return
-            future = executor.submit(run_chunk, scenario, seed, *piece)
-            pending.add(future)
+            key, scenario, first, count = task
+            future = executor.submit(run_chunk, scenario, seed, first, count)
+            pending[future] = key
             if future.done():  # ran at once (serial): hand it over before running more
                 return
 
@@ -143,8 +161,8 @@ def run_chunks(
         while pending:
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                pending.discard(future)
-                yield future.result()
+                key = pending.pop(future)
+                yield key, future.result()
             fill()
     finally:
         for future in pending:

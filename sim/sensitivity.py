@@ -1,0 +1,149 @@
+"""Global sensitivity of one outcome to scenario parameters, with SALib (an optional
+extra): Morris elementary effects (cheap screening) or Sobol indices (variance
+shares, first order and total).
+
+Each design point's output is the mean of the metric over ``runs`` replications,
+all points sharing the seed (common random numbers), so differences between points
+come from the parameters rather than from fresh noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.design import Factor, point_scenario
+from sim.errors import InputError
+from sim.execution import Backend, open_executor
+from sim.outcomes import outcome_schema
+from sim.runner import chunk_size, run_tasks
+from sim.scenario import Override
+from sim.stats import estimate
+
+METHODS = ("morris", "sobol")
+
+
+def _salib(method: str) -> tuple[Any, Any]:
+    try:
+        if method == "sobol":
+            from SALib.analyze import sobol as analyze
+            from SALib.sample import sobol as sample
+        else:
+            from SALib.analyze import morris as analyze
+            from SALib.sample import morris as sample
+    except ImportError:
+        raise InputError(
+            "sensitivity", method, "needs SALib: pip install -e '.[sensitivity]'"
+        ) from None
+    return sample, analyze
+
+
+def sensitivity(
+    raw: dict[str, Any],
+    origin: str,
+    overrides: Sequence[Override],
+    factors: Sequence[Factor],
+    metric: str,
+    *,
+    method: str = "morris",
+    samples: int = 16,
+    runs: int = 100,
+    seed: int = 1,
+    backend: Backend,
+    confidence: float = 0.95,
+    on_point: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Indices of ``metric`` for each factor, ranked from most to least influential."""
+    for factor in factors:
+        if factor.low != factor.low:  # NaN: a list, not a range
+            raise InputError("--vary", factor.path, "sensitivity needs a range LOW:HIGH")
+    if len(factors) < 2:
+        raise InputError("--vary", "", "sensitivity needs at least two --vary ranges to rank")
+    if method == "sobol" and samples & (samples - 1):
+        raise InputError("--samples", str(samples), "Sobol sampling needs a power of two")
+    sample, analyze = _salib(method)
+    names = [f.path for f in factors]
+    problem: dict[str, Any] = {
+        "num_vars": len(factors),
+        "names": names,
+        "bounds": [[f.low, f.high] for f in factors],
+    }
+    if method == "sobol":
+        design = sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    else:
+        design = sample.sample(problem, samples, num_levels=4, seed=seed)
+    points = [
+        {f.path: (round(v) if f.whole else float(v)) for f, v in zip(factors, row, strict=True)}
+        for row in design
+    ]
+    scenarios = [point_scenario(raw, origin, overrides, point) for point in points]
+    schema = outcome_schema(scenarios[0])
+    if metric not in schema or schema[metric] is str or metric == "replication":
+        raise InputError("--metric", metric, "expected a numeric or true/false outcome field")
+    values: list[list[Any]] = [[] for _ in points]
+    with open_executor(backend) as (executor, workers):
+        size = chunk_size(runs, 1)
+        tasks = (
+            (index, scenario, first, min(size, runs - first))
+            for index, scenario in enumerate(scenarios)
+            for first in range(0, runs, size)
+        )
+        finished = 0
+        for index, chunk in run_tasks(executor, seed, tasks, in_flight=4 * workers):
+            values[index].extend(chunk.columns[metric])
+            if len(values[index]) == runs:
+                finished += 1
+                if on_point is not None:
+                    on_point(finished, len(points))
+    outputs = np.array([estimate(v, schema[metric], confidence).value for v in values])
+    if method == "sobol":
+        found = analyze.analyze(
+            problem, outputs, calc_second_order=False, conf_level=confidence, seed=seed
+        )
+        keys, rank_by = ("S1", "S1_conf", "ST", "ST_conf"), "ST"
+    else:
+        found = analyze.analyze(
+            problem, design, outputs, conf_level=confidence, num_levels=4, seed=seed
+        )
+        keys, rank_by = ("mu_star", "mu_star_conf", "mu", "sigma"), "mu_star"
+    indices: list[dict[str, Any]] = [
+        {"parameter": name, **{key: float(found[key][i]) for key in keys}}
+        for i, name in enumerate(names)
+    ]
+    indices.sort(key=lambda row: -row[rank_by])
+    return {
+        "metric": metric,
+        "method": method,
+        "points": len(points),
+        "runs_per_point": runs,
+        "replications": len(points) * runs,
+        "seed": seed,
+        "ranking": indices,
+        "design": [{**p, metric: float(y)} for p, y in zip(points, outputs, strict=True)],
+    }
+
+
+def sensitivity_table(result: dict[str, Any]) -> str:
+    lines = [
+        f"{result['method'].title()} sensitivity of {result['metric']}: "
+        f"{result['points']} points x {result['runs_per_point']} replications "
+        f"({result['replications']} in all), seed {result['seed']}",
+        "",
+    ]
+    if result["method"] == "sobol":
+        lines.append(f"  {'rank':<5} {'parameter':<44} {'total ST':>18} {'first order S1':>18}")
+        for rank, row in enumerate(result["ranking"], 1):
+            st = f"{row['ST']:.3f} +- {row['ST_conf']:.3f}"
+            s1 = f"{row['S1']:.3f} +- {row['S1_conf']:.3f}"
+            lines.append(f"  {rank:<5} {row['parameter']:<44} {st:>18} {s1:>18}")
+    else:
+        lines.append(f"  {'rank':<5} {'parameter':<44} {'mu*':>20} {'mu':>10} {'sigma':>10}")
+        for rank, row in enumerate(result["ranking"], 1):
+            mu_star = f"{row['mu_star']:.4g} +- {row['mu_star_conf']:.3g}"
+            lines.append(
+                f"  {rank:<5} {row['parameter']:<44} {mu_star:>20} "
+                f"{row['mu']:>10.4g} {row['sigma']:>10.4g}"
+            )
+    return "\n".join(lines)
