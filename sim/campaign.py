@@ -108,35 +108,11 @@ class Campaign:
 
 
 def run_campaign(
-    scenario: Scenario,
-    seed: int,
-    runs: int,
-    sink: Sink,
-    backend: Backend,
-    *,
-    chunk: int | None = None,
-    precision: Precision | None = None,
-    confidence: float = 0.95,
-    on_chunk: Callable[[Chunk, Campaign], None] | None = None,
-    campaign: Campaign | None = None,
+    scenario: Scenario, seed: int, runs: int, sink: Sink, backend: Backend, **options: Any
 ) -> Campaign:
-    """Run replications ``0 .. runs - 1`` that ``sink`` does not hold yet; with
-    ``precision``, keep adding batches until its half-width is reached or its cap.
-    ``campaign`` (filled in as chunks finish) stays readable if this is interrupted."""
+    """Open ``backend``'s executor and ``run_on`` it; ``options`` are ``run_on``'s."""
     with open_executor(backend) as (executor, workers):
-        return run_on(
-            executor,
-            workers,
-            scenario,
-            seed,
-            runs,
-            sink,
-            chunk=chunk,
-            precision=precision,
-            confidence=confidence,
-            on_chunk=on_chunk,
-            campaign=campaign,
-        )
+        return run_on(executor, workers, scenario, seed, runs, sink, **options)
 
 
 def run_on(
@@ -153,8 +129,10 @@ def run_on(
     on_chunk: Callable[[Chunk, Campaign], None] | None = None,
     campaign: Campaign | None = None,
 ) -> Campaign:
-    """``run_campaign`` on an executor that is already open (a sweep runs all its
-    points on one)."""
+    """Run replications ``0 .. runs - 1`` that ``sink`` does not hold yet, on an open
+    executor (a sweep runs all its points on one). With ``precision``, keep adding
+    batches until its half-width is reached or its cap. ``campaign`` (filled in as
+    chunks finish) stays readable if this is interrupted."""
     campaign = campaign if campaign is not None else Campaign()
     start = time.perf_counter()
     done = sink.done()

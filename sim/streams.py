@@ -95,13 +95,15 @@ class Stream:
         """A count with the given mean and variance ``mean + mean**2 / dispersion``."""
         if mean <= 0.0:
             return 0
-        return int(self.generator.negative_binomial(dispersion, dispersion / (dispersion + mean)))
+        generator = self._generator or self.generator
+        return int(generator.negative_binomial(dispersion, dispersion / (dispersion + mean)))
 
     def binomial(self, trials: int, probability: float) -> int:
         """How many of ``trials`` succeed, each with ``probability``."""
         if trials <= 0:
             return 0
-        return int(self.generator.binomial(trials, probability))
+        generator = self._generator or self.generator
+        return int(generator.binomial(trials, probability))
 
 
 class Streams:

@@ -124,9 +124,10 @@ class Theatre:
         claimed = round(deaths * attacker.claim_factor.sample(rng)) if deaths else 0
         strike_id = self._next_id
         self._next_id += 1
+        now = self.env.now
         strike = Strike(
             strike_id,
-            self.env.now,
+            now,
             attacker.id,
             target.id,
             kind,
@@ -145,17 +146,16 @@ class Theatre:
         if self.truce is not None:
             self.truce.on_strike(strike)
         self.monitor.observe(strike)
-        self.react(target, strike, deaths)
+        self.react(target, strike, deaths, now)
         if personnel and guarantor is not None:
-            self.react(guarantor, strike, personnel)
+            self.react(guarantor, strike, personnel, now)
         return strike
 
-    def react(self, actor: Combatant, strike: Strike, perceived: int) -> None:
-        """``actor`` decides whether to answer ``strike``, on the losses it perceived."""
+    def react(self, actor: Combatant, strike: Strike, perceived: int, now: float) -> None:
+        """``actor`` decides now whether to answer ``strike``, on the losses it perceived."""
         spec = actor.spec.retaliation
         if spec is None:
             return
-        now = self.env.now
         rng = actor.decisions
         probability = spec.probability
         if perceived:
