@@ -120,7 +120,7 @@ class ResultsDir:
                 "seed": seed,
                 "constants": dict(constants or {}),
                 "created": now(),
-                "runs": [],
+                "invocations": [],
             }
         (path / CHUNKS).mkdir(exist_ok=True)
         results = cls(path, manifest)
@@ -169,7 +169,7 @@ class ResultsDir:
             python=platform.python_version(),
             dependencies=dependency_versions(),
         )
-        self.manifest["runs"].append(
+        self.manifest["invocations"].append(
             {
                 "command": list(command),
                 "executor": backend,
@@ -185,7 +185,7 @@ class ResultsDir:
         self._write_manifest()
 
     def end(self, seconds: float, outcome: str, note: dict[str, Any] | None = None) -> None:
-        run = self.manifest["runs"][-1]
+        run = self.manifest["invocations"][-1]
         run.update(finished=now(), seconds=round(seconds, 3), outcome=outcome, **(note or {}))
         self.manifest["replications"] = self.done().total
         self._write_manifest()
@@ -225,7 +225,7 @@ class ResultsDir:
             with open(self.path / FAILURES, "a", encoding="utf-8") as handle:
                 handle.write(lines)
         write_atomically(self.path / CHUNKS / name, sink.getvalue().to_pybytes())
-        run = self.manifest["runs"][-1]
+        run = self.manifest["invocations"][-1]
         run["replications_written"] += chunk.count
         run["failures"] += len(chunk.failures)
 

@@ -118,7 +118,7 @@ def test_a_results_directory_holds_rows_manifest_and_summary(tmp_path: Path) -> 
     )  # a default, resolved
     assert set(manifest["dependencies"]) >= {"simpy", "numpy", "scipy", "pyarrow"}
     assert manifest["truce_version"] and manifest["python"]
-    (run,) = manifest["runs"]
+    (run,) = manifest["invocations"]
     assert run["outcome"] == "finished" and run["replications_written"] == 60
     assert run["executor"] == {"kind": "local", "workers": 2, "address": None}
     assert run["seconds"] > 0 and run["started"] <= run["finished"]
@@ -153,8 +153,8 @@ def test_running_again_resumes_and_keeps_finished_chunks(
     assert len(after) == 8
     assert all(after[name] == stamp for name, stamp in kept.items())  # untouched
     manifest = json.loads((out / "manifest.json").read_text())
-    assert [r["outcome"] for r in manifest["runs"]] == ["interrupted", "finished"]
-    assert [r["replications_added"] for r in manifest["runs"]] == [15, 25]
+    assert [r["outcome"] for r in manifest["invocations"]] == ["interrupted", "finished"]
+    assert [r["replications_added"] for r in manifest["invocations"]] == [15, 25]
     assert ResultsDir.open(out).columns(FIELDS) == outcomes(Backend("serial", 1), runs=40)
 
 
