@@ -42,6 +42,8 @@ _TYPES: dict[str, type] = {
     "collapsed": bool,
     "restored": bool,
     "guarantor_direct_action": bool,
+    "opening_answered": bool,
+    "opening_answer_day": float,
     "collapse_day": float,
     "restored_day": float,
     "first_retaliation_day": float,
@@ -82,6 +84,10 @@ def outcome_fields(scenario: Scenario) -> list[str]:
         "first_retaliation_day",
         "first_retaliation_deaths",
         "first_retaliation_reported",
+        "opening_answered",
+        "opening_answer_day",
+        "opening_answer_deaths",
+        "opening_answer_reported",
         "last_strike_day",
         "deaths",
         "reported_deaths",
@@ -115,6 +121,9 @@ def summarize(scenario: Scenario, run: Run) -> Outcome:
     longest = 0
     first_retaliation: Strike | None = None
     first_retaliation_reported: int | None = None
+    opening: int | None = None  # the first opening strike
+    answer: Strike | None = None  # the first answer to it
+    answer_reported: int | None = None
     last_strike_day: float | None = None
     collapse_day: float | None = None
     collapse_cause: str | None = None
@@ -139,17 +148,25 @@ def summarize(scenario: Scenario, run: Run) -> Outcome:
             longest = max(longest, level)
             if record.kind is StrikeKind.ROUTINE:
                 routine += 1
+            elif record.kind is StrikeKind.OPENING:
+                opening = record.id if opening is None else opening
             elif record.kind is StrikeKind.RETALIATION:
                 retaliations += 1
                 if first_retaliation is None:
                     first_retaliation = record
                     if record.deaths == 0:  # nothing for the observer to report
                         first_retaliation_reported = 0
+                if answer is None and record.cause == opening:
+                    answer = record
+                    if record.deaths == 0:
+                        answer_reported = 0
         elif kind is Report:
             assert isinstance(record, Report)
             reported[record.target] += record.deaths
             if first_retaliation is not None and record.strike == first_retaliation.id:
                 first_retaliation_reported = record.deaths
+            if answer is not None and record.strike == answer.id:
+                answer_reported = record.deaths
         elif kind is Strain:
             assert isinstance(record, Strain)
             if peak_strain is None or record.strain > peak_strain:
@@ -208,6 +225,10 @@ def summarize(scenario: Scenario, run: Run) -> Outcome:
         "first_retaliation_day": first_retaliation.day if first_retaliation else None,
         "first_retaliation_deaths": first_retaliation.deaths if first_retaliation else None,
         "first_retaliation_reported": first_retaliation_reported,
+        "opening_answered": answer is not None,
+        "opening_answer_day": answer.day if answer else None,
+        "opening_answer_deaths": answer.deaths if answer else None,
+        "opening_answer_reported": answer_reported,
         "last_strike_day": last_strike_day,
         "deaths": sum(deaths.values()),
         "reported_deaths": sum(reported.values()),

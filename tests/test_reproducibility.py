@@ -58,4 +58,11 @@ def test_outcomes_are_consistent_for_any_seed(seed: int, replication: int) -> No
     assert outcome["highest_rung"] in LADDER[2:]  # 51 dead is a mass-casualty strike
     assert outcome["peak_strain"] >= SCENARIO.truce.initial_strain  # type: ignore[union-attr]
     assert outcome["events"] > outcome["strikes"]
+    if outcome["opening_answered"]:
+        assert 0 <= outcome["opening_answer_day"] < SCENARIO.horizon
+        assert outcome["opening_answer_reported"] is None or (
+            outcome["opening_answer_reported"] <= outcome["opening_answer_deaths"]
+        )
+    else:
+        assert outcome["opening_answer_day"] is None
     assert not any(isinstance(v, float) and math.isnan(v) for v in outcome.values())

@@ -100,3 +100,15 @@ def test_a_cluster_lasts_as_long_as_the_sum_of_its_lags() -> None:
     sd = np.sqrt(mean + p / (1 - p) ** 2)
     z = (last.mean() - mean) / (sd / np.sqrt(RUNS))
     assert abs(z) < Z, f"mean {last.mean():.3f}, theory {mean:.3f}, z = {z:.2f}"
+
+
+def test_the_opening_strike_is_answered_with_probability_p_after_the_lag() -> None:
+    """In the two-actor scenario `b` answers the opening strike with p = 0.6, after an
+    Exp(1) lag: a binomial z-test, and a z-test of the lag's mean (sd 1)."""
+    outcomes = list(replicate(load_scenario(TWO_ACTOR), 15, RUNS))
+    answered = np.array([o["opening_answered"] for o in outcomes])
+    z = (answered.mean() - 0.6) / np.sqrt(0.6 * 0.4 / RUNS)
+    assert abs(z) < Z
+    days = np.array([o["opening_answer_day"] for o in outcomes if o["opening_answered"]])
+    assert abs((days.mean() - 1.0) / (1.0 / np.sqrt(len(days)))) < Z
+    assert all(o["opening_answer_day"] is None for o in outcomes if not o["opening_answered"])
