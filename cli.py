@@ -419,23 +419,22 @@ def compare(
     """Compare two runs outcome by outcome: A and B are results directories, or
     scenarios run here (paired with each other, or with the directory they are
     compared to, through a shared seed)."""
-    directories = [
-        ResultsDir.open(p, "A" if i == 0 else "B")
-        for i, p in enumerate((first, second))
-        if Path(p).is_dir()
-    ]
-    reference = directories[0] if directories else None
+    opened = {
+        path: ResultsDir.open(path, label)
+        for label, path in (("A", first), ("B", second))
+        if Path(path).is_dir()
+    }
+    reference = next(iter(opened.values()), None)
     seed = seed if seed is not None else (reference.seed if reference else 1)
     runs = runs or (reference.count() if reference else 1000)
     backend = choose_backend(jobs, cluster)
     sides = []
-    for label, path, sets in (("A", first, sets_a), ("B", second, sets_b)):
-        if Path(path).is_dir():
-            results = ResultsDir.open(path, label)
+    for path, sets in ((first, sets_a), (second, sets_b)):
+        results = opened.get(path)
+        if results is not None:
             scenario = results.scenario()
-            sides.append(
-                Side(path, scenario, results.seed, results.lazy_columns(outcome_fields(scenario)))
-            )
+            columns = results.lazy_columns(outcome_fields(scenario))
+            sides.append(Side(path, scenario, results.seed, columns))
             continue
         scenario = _scenario(path, sets, horizon)
         sink = MemorySink(outcome_fields(scenario))

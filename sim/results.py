@@ -178,6 +178,7 @@ class ResultsDir:
                 "finished": None,
                 "seconds": None,
                 "replications_written": 0,
+                "compute_seconds": 0.0,  # summed over workers; "seconds" is wall-clock
                 "failures": 0,
                 "outcome": "running",
             }
@@ -227,6 +228,7 @@ class ResultsDir:
         write_atomically(self.path / CHUNKS / name, sink.getvalue().to_pybytes())
         run = self.manifest["invocations"][-1]
         run["replications_written"] += chunk.count
+        run["compute_seconds"] = round(run["compute_seconds"] + chunk.seconds, 3)
         run["failures"] += len(chunk.failures)
 
     # reading --------------------------------------------------------------------------

@@ -65,6 +65,15 @@ def scripted() -> dict[str, Any]:
     }
 
 
+def invoke(*args: object) -> Any:
+    """The ``truce`` command through click's CliRunner; arguments may be paths or numbers."""
+    from click.testing import CliRunner
+
+    import cli
+
+    return CliRunner().invoke(cli.truce, [str(a) for a in args])
+
+
 def make(raw: dict[str, Any]) -> Scenario:
     return build_scenario(copy.deepcopy(raw), "test.toml")
 

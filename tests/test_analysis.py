@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-import cli
-from tests.conftest import IDLIB, TWO_ACTOR
-
-
-def invoke(*args: Any) -> Any:
-    return CliRunner().invoke(cli.truce, [str(a) for a in args])
+from tests.conftest import IDLIB, TWO_ACTOR, invoke
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,12 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sim.experiment import run_replication
 from sim.scenario import load_scenario
-from tests.conftest import IDLIB, TWO_ACTOR, fail_at
-
-
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli.truce, [str(a) for a in args])
+from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 
 
 def test_run_prints_the_distributions() -> None:
@@ -114,7 +107,7 @@ def test_validate_says_valid() -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
-    result = CliRunner().invoke(cli.truce, [str(a) for a in args])
+    result = invoke(*args)
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output

@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sim.campaign import MemorySink, run_campaign
 from sim.execution import Backend
 from sim.outcomes import outcome_fields
 from sim.results import ResultsDir
 from sim.scenario import load_scenario
-from tests.conftest import IDLIB, TWO_ACTOR, fail_at
+from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 
 SCENARIO = load_scenario(IDLIB)
 FIELDS = outcome_fields(SCENARIO)
@@ -26,10 +24,6 @@ def outcomes(backend: Backend, runs: int = 48, chunk: int | None = None) -> dict
     sink = MemorySink(FIELDS)
     run_campaign(SCENARIO, 5, runs, sink, backend, chunk=chunk)
     return sink.columns(FIELDS)
-
-
-def invoke(*args: Any) -> Any:
-    return CliRunner().invoke(cli.truce, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +116,8 @@ def test_a_results_directory_holds_rows_manifest_and_summary(tmp_path: Path) -> 
     assert run["outcome"] == "finished" and run["replications_written"] == 60
     assert run["executor"] == {"kind": "local", "workers": 2, "address": None}
     assert run["seconds"] > 0 and run["started"] <= run["finished"]
+    # two workers: compute time summed over them exceeds neither 2x the wall-clock
+    assert 0 < run["compute_seconds"] <= 2 * run["seconds"] + 0.5
     stored = ResultsDir.open(out).columns(FIELDS)
     assert stored == outcomes(Backend("serial", 1), runs=60)
     summary = invoke("summary", out, "--format", "json")

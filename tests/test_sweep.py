@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from scipy import stats
 
-import cli
 from sim.design import Factor, design_points, parse_factor
 from sim.errors import InputError
 from sim.experiment import run_replication
 from sim.results import ResultsDir
 from sim.scenario import load_scenario, parse_override
-from tests.conftest import IDLIB, TWO_ACTOR, fail_at
-
-
-def invoke(*args: Any) -> Any:
-    return CliRunner().invoke(cli.truce, [str(a) for a in args])
+from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 
 
 def test_sweeping_b_recovers_the_analytic_expected_strikes_at_every_point(tmp_path: Path) -> None:
