@@ -364,7 +364,7 @@ def sweep(
     experiment.finish()
     backend = choose_backend(jobs, cluster)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    state = SweepProgress(target=(experiment.runs or 0) * len(experiment.point_list()))
+    state = SweepProgress()
     try:
         rows = run_sweep(
             experiment,

@@ -135,7 +135,7 @@ def load_experiment(path: str) -> Experiment:
 class SweepProgress:
     """Replications done over all points, for progress bars."""
 
-    target: int
+    target: int = 0
     done: int = 0
     added: int = 0
     failures: list[Any] = field(default_factory=list)
@@ -151,7 +151,8 @@ def run_sweep(
     on_chunk: Callable[[Chunk, SweepProgress], None] | None = None,
     progress: SweepProgress | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every point not yet complete in the sweep directory; return the tidy rows."""
+    """Run every point not yet complete in the sweep directory; return the tidy rows.
+    ``progress`` (its target set here) stays readable if this is interrupted."""
     assert (
         experiment.output is not None
         and experiment.runs is not None
@@ -164,7 +165,8 @@ def run_sweep(
         for point in points
     ]
     manifest = _open_manifest(directory, experiment, points, command)
-    progress = progress if progress is not None else SweepProgress(experiment.runs * len(points))
+    progress = progress if progress is not None else SweepProgress()
+    progress.target = experiment.runs * len(points)
     try:
         with open_executor(backend) as (executor, workers):
             for index, (point, scenario) in enumerate(zip(points, scenarios, strict=True)):

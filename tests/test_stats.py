@@ -19,14 +19,21 @@ def test_wilson_interval_matches_the_formula() -> None:
 
 
 def test_wilson_intervals_cover_the_truth_at_their_level() -> None:
+    from scipy import stats
+
     rng = np.random.default_rng(5)
     trials, p, repeats = 200, 0.17, 2000
-    covered = sum(
-        proportion(int(k), trials).low <= p <= proportion(int(k), trials).high
-        for k in rng.binomial(trials, p, repeats)
-    )
-    # coverage is about 0.95; allow four binomial standard errors
-    assert abs(covered / repeats - 0.95) < 4 * np.sqrt(0.95 * 0.05 / repeats) + 0.01
+
+    def covers(k: int) -> bool:
+        interval = proportion(k, trials)
+        return interval.low <= p <= interval.high
+
+    # Wilson's exact coverage here, from the binomial law (near 0.95, not equal to it)
+    exact = sum(stats.binom.pmf(k, trials, p) for k in range(trials + 1) if covers(k))
+    assert abs(exact - 0.95) < 0.02
+    covered = sum(covers(int(k)) for k in rng.binomial(trials, p, repeats))
+    # the simulated share against the exact coverage: four binomial standard errors
+    assert abs(covered / repeats - exact) < 4 * np.sqrt(exact * (1 - exact) / repeats)
 
 
 def test_mean_interval_is_students_t() -> None:
