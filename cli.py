@@ -12,21 +12,12 @@ from typing import Any, NoReturn
 import click
 
 from sim import __version__
-from sim.campaign import Campaign, MemorySink, Precision, Sink, run_campaign
-from sim.compare import Side, comparison_table
-from sim.compare import compare as compare_runs
-from sim.design import DESIGNS, parse_factor, resolve_wholeness
 from sim.errors import InputError
-from sim.execution import choose_backend
-from sim.model import simulate
-from sim.outcomes import outcome_fields
-from sim.output import RowWriter
-from sim.plots import plot_runs, plot_sweep
-from sim.report import distributions, to_json, to_table
-from sim.results import ResultsDir
-from sim.scenario import Override, Scenario, load_scenario, parse_override, read_toml
-from sim.sensitivity import METHODS, sensitivity, sensitivity_table
-from sim.sweep import (
+from sim.experiments.designs import DESIGNS, parse_factor, resolve_wholeness
+from sim.experiments.executors import choose_backend
+from sim.experiments.runs import Campaign, MemorySink, Precision, Sink, run_campaign
+from sim.experiments.sensitivity import METHODS, sensitivity, sensitivity_table
+from sim.experiments.sweeps import (
     Experiment,
     SweepProgress,
     is_experiment_file,
@@ -36,7 +27,16 @@ from sim.sweep import (
     tidy,
     tidy_table,
 )
-from sim.timeline import timeline, to_text
+from sim.model import simulate
+from sim.model.outcomes import outcome_fields
+from sim.outputs.pictures import plot_runs, plot_sweep
+from sim.outputs.results_dir import ResultsDir
+from sim.outputs.rows import RowWriter
+from sim.outputs.timelines import timeline, to_text
+from sim.scenario import Override, Scenario, load_scenario, parse_override, read_toml
+from sim.statistics.comparisons import Side, comparison_table
+from sim.statistics.comparisons import compare as compare_runs
+from sim.statistics.summaries import distributions, to_json, to_table
 
 INTERRUPTED = 130
 
@@ -269,7 +269,7 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
     """Print the distributions of a results directory written by `run --output DIR`,
     or the tidy table of a sweep directory written by `sweep`."""
     if is_sweep(directory):
-        from sim.sweep import read_manifest
+        from sim.experiments.sweeps import read_manifest
 
         rows = tidy(Path(directory), read_manifest(directory)["metrics"], confidence)
         click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
@@ -542,7 +542,7 @@ def plot(directories: tuple[str, ...], metric: str, output: str) -> None:
     if len(directories) > 2:
         raise InputError("DIR", " ".join(directories), "expected one or two directories")
     if len(directories) == 1 and is_sweep(directories[0]):
-        from sim.sweep import read_manifest
+        from sim.experiments.sweeps import read_manifest
 
         manifest = read_manifest(directories[0])
         rows = tidy(

@@ -16,10 +16,10 @@ import statistics
 import time
 from pathlib import Path
 
-from sim.campaign import run_campaign
-from sim.execution import Backend
-from sim.outcomes import Columns
-from sim.runner import Chunk, Intervals
+from sim.experiments.chunks import Chunk, Intervals
+from sim.experiments.executors import Backend
+from sim.experiments.runs import run_campaign
+from sim.model.outcomes import Columns
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,10 +22,10 @@ from typing import Any
 
 import simpy
 
-from sim.experiment import replicate
 from sim.model import run_until
+from sim.model.replication import replicate
+from sim.model.streams import Concept, Stream
 from sim.scenario import load_scenario
-from sim.streams import Concept, Stream
 
 ROOT = Path(__file__).resolve().parent.parent
 

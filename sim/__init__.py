@@ -8,7 +8,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 from sim.errors import InputError
-from sim.experiment import replicate, run_replication
+from sim.model import replicate, run_replication
 from sim.scenario import load_scenario
 
 __all__ = ["InputError", "__version__", "load_scenario", "replicate", "run_replication"]

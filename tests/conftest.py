@@ -86,7 +86,7 @@ def scripted_raw() -> dict[str, Any]:
 def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -> None:
     """Make the given replications raise the given errors (in this process and in
     workers forked from it); the others run as usual."""
-    from sim import runner
+    from sim.experiments import chunks as runner
 
     real = runner.run_replication
 

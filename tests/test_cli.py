@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment import run_replication
+from sim.model.replication import run_replication
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import distributions as dist
-from sim.streams import Concept, Stream
+from sim.model.streams import Concept, Stream
+from sim.scenario import distributions as dist
 
 N = 20000
 Z = 4.0

@@ -7,9 +7,9 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.experiment import replicate, run_replication
 from sim.model import simulate
-from sim.outcomes import LADDER, outcome_fields
+from sim.model.outcomes import LADDER, outcome_fields
+from sim.model.replication import replicate, run_replication
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB
 

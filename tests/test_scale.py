@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from sim.campaign import MemorySink, run_campaign
-from sim.execution import Backend
-from sim.outcomes import outcome_fields
-from sim.results import ResultsDir
+from sim.experiments.executors import Backend
+from sim.experiments.runs import MemorySink, run_campaign
+from sim.model.outcomes import outcome_fields
+from sim.outputs.results_dir import ResultsDir
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.stats import histogram, mean, proportion, quantile, survival
+from sim.statistics.estimators import histogram, mean, proportion, quantile, survival
 
 
 def test_wilson_interval_matches_the_formula() -> None:

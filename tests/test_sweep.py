@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.design import Factor, design_points, parse_factor
 from sim.errors import InputError
-from sim.experiment import run_replication
-from sim.results import ResultsDir
+from sim.experiments.designs import Factor, design_points, parse_factor
+from sim.model.replication import run_replication
+from sim.outputs.results_dir import ResultsDir
 from sim.scenario import load_scenario, parse_override
 from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.experiment import replicate
 from sim.model import simulate
 from sim.model.records import Strike
+from sim.model.replication import replicate
 from sim.scenario import load_scenario, parse_override
 from tests.conftest import TWO_ACTOR
 

@@ -1,5 +1,7 @@
-"""The retaliation-cycle model: SimPy processes for the actors and mechanisms."""
+"""The retaliation-cycle model: SimPy processes for the actors and mechanisms, their
+records, and one replication's outcome."""
 
-from sim.model.replication import Run, run_until, simulate
+from sim.model.records import Run
+from sim.model.replication import replicate, run_replication, run_until, simulate
 
-__all__ = ["Run", "run_until", "simulate"]
+__all__ = ["Run", "replicate", "run_replication", "run_until", "simulate"]

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim import distributions as dist
 from sim.model.records import StrikeKind
+from sim.model.streams import Concept, Stream, Streams
+from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Asset, Capability, Role
-from sim.streams import Concept, Stream, Streams
 
 if TYPE_CHECKING:
     from sim.model.theatre import Theatre

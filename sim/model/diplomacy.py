@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.model.records import Call, Record, Talks
+from sim.model.streams import Stream
 from sim.scenario.spec import Negotiation, Restoration
-from sim.streams import Stream
 
 if TYPE_CHECKING:
     from sim.model.theatre import Theatre

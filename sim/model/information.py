@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.model.records import MediatorCall, Record, Strike
+from sim.model.streams import Stream
 from sim.scenario.spec import Mediator, Observer
-from sim.streams import Stream
 
 if TYPE_CHECKING:
     from sim.model.theatre import Theatre

@@ -6,6 +6,7 @@ compute metrics themselves. Days are simulation time since the scenario opened.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -110,3 +111,13 @@ class Talks(NamedTuple):
 Record = (
     Strike | Decision | Commitment | Report | Strain | StateChange | Call | MediatorCall | Talks
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Everything one replication produced."""
+
+    replication: int
+    records: list[Record]
+    events: int  # SimPy events processed before the horizon
+    final_strain: float | None  # the truce's strain at the horizon

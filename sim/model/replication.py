@@ -1,27 +1,23 @@
-"""One replication: a fresh SimPy environment, the theatre, and the run to the horizon."""
+"""One replication: ``f(scenario, seed, index) -> outcome``.
+
+A fresh SimPy environment and theatre run to the horizon; the outcome record is then
+computed from the event records. The same arguments always give the same outcome,
+wherever and with whatever else it runs.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import simpy
 from simpy.core import StopSimulation
 from simpy.events import URGENT
 
-from sim.model.records import Record
+from sim.model.outcomes import Outcome, summarize
+from sim.model.records import Record, Run
+from sim.model.streams import Streams
 from sim.model.theatre import Theatre
 from sim.scenario.spec import Scenario
-from sim.streams import Streams
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """Everything one replication produced."""
-
-    replication: int
-    records: list[Record]
-    events: int  # SimPy events processed before the horizon
-    final_strain: float | None  # the truce's strain at the horizon
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> Run:
@@ -51,3 +47,14 @@ def run_until(env: simpy.Environment, horizon: float) -> int:
     except (StopSimulation, simpy.core.EmptySchedule):
         pass
     return count
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> Outcome:
+    """The outcome of replication ``replication`` under root ``seed``."""
+    return summarize(scenario, simulate(scenario, seed, replication))
+
+
+def replicate(scenario: Scenario, seed: int, runs: int, first: int = 0) -> Iterator[Outcome]:
+    """Outcomes of replications ``first`` .. ``first + runs - 1``, in order."""
+    for replication in range(first, first + runs):
+        yield run_replication(scenario, seed, replication)

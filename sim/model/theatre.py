@@ -17,9 +17,9 @@ from sim.model.combatants import Combatant
 from sim.model.diplomacy import Channel, restoration_talks
 from sim.model.information import Monitor, Watch
 from sim.model.records import Commitment, Decision, Record, Report, Strike, StrikeKind
+from sim.model.streams import Concept, Streams
 from sim.model.truce import TruceLedger
 from sim.scenario.spec import Capability, Mediator, Opening, Scenario
-from sim.streams import Concept, Streams
 
 
 class Theatre:

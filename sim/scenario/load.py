@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim import distributions as dist
 from sim.errors import InputError
+from sim.scenario import distributions as dist
 from sim.scenario.reader import Source, Table, show
 from sim.scenario.spec import (
     ARMED,

@@ -10,9 +10,9 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
-from sim import distributions as dist
-from sim.distributions import Distribution
 from sim.errors import InputError
+from sim.scenario import distributions as dist
+from sim.scenario.distributions import Distribution
 
 MISSING: Any = object()
 

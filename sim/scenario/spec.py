@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sim.distributions import Distribution
+from sim.scenario.distributions import Distribution
 
 
 class Role(StrEnum):

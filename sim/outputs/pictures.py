@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.outcomes import outcome_schema
-from sim.results import ResultsDir
-from sim.stats import survival
+from sim.model.outcomes import outcome_schema
+from sim.outputs.results_dir import ResultsDir
+from sim.statistics.estimators import survival
 
 FORMATS = (".png", ".svg", ".pdf")
 SURVIVAL = "survival"

@@ -14,6 +14,7 @@ from sim.model.records import (
     Commitment,
     MediatorCall,
     Report,
+    Run,
     StateChange,
     Strain,
     Strike,
@@ -21,7 +22,6 @@ from sim.model.records import (
     Talks,
     TruceState,
 )
-from sim.model.replication import Run
 from sim.scenario.spec import Scenario
 
 LADDER = (

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.design import Factor, point_scenario
 from sim.errors import InputError
-from sim.execution import Backend, open_executor
-from sim.outcomes import outcome_schema
-from sim.runner import chunk_size, run_tasks
+from sim.experiments.chunks import chunk_size, run_tasks
+from sim.experiments.designs import Factor, point_scenario
+from sim.experiments.executors import Backend, open_executor
+from sim.model.outcomes import outcome_schema
 from sim.scenario import Override
-from sim.stats import estimate
+from sim.statistics.estimators import estimate
 
 METHODS = ("morris", "sobol")
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sim.experiment import run_replication
-from sim.outcomes import Columns, outcome_fields, to_columns
+from sim.model.outcomes import Columns, outcome_fields, to_columns
+from sim.model.replication import run_replication
 from sim.scenario.spec import Scenario
 
 K = TypeVar("K")

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sim.streams import Stream
+from sim.model.streams import Stream
 
 
 class Distribution(Protocol):

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from sim.errors import InputError
-from sim.outcomes import Outcome
+from sim.model.outcomes import Outcome
 
 FORMATS = (".csv", ".json")
 

@@ -7,9 +7,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.outcomes import LADDER, outcome_schema
+from sim.model.outcomes import LADDER, outcome_schema
 from sim.scenario.spec import Scenario
-from sim.stats import histogram, mean, proportion, quantile, survival
+from sim.statistics.estimators import histogram, mean, proportion, quantile, survival
 
 SURVIVAL_DAYS = (1, 7, 14, 30, 60, 90, 180, 365)
 NOT_QUANTITIES = {"replication"}

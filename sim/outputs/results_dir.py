@@ -25,8 +25,8 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import InputError
-from sim.outcomes import Columns, outcome_schema
-from sim.runner import Chunk, Intervals
+from sim.experiments.chunks import Chunk, Intervals
+from sim.model.outcomes import Columns, outcome_schema
 from sim.scenario import Scenario, build_scenario
 from sim.scenario.dump import scenario_to_data
 

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from sim.outcomes import outcome_schema
+from sim.model.outcomes import outcome_schema
 from sim.scenario.spec import Scenario
-from sim.stats import mean
+from sim.statistics.estimators import mean
 
 SKIPPED = {"replication", "events"}  # bookkeeping, not outcomes of the model
 

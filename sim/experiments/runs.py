@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sim.errors import InputError
-from sim.execution import Backend, open_executor
-from sim.outcomes import Columns, outcome_schema
-from sim.output import RowWriter
-from sim.runner import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
+from sim.experiments.chunks import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
+from sim.experiments.executors import Backend, open_executor
+from sim.model.outcomes import Columns, outcome_schema
+from sim.outputs.rows import RowWriter
 from sim.scenario.spec import Scenario
-from sim.stats import estimate
+from sim.statistics.estimators import estimate
 
 
 class Sink(Protocol):

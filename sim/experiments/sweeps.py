@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.campaign import Campaign, run_on
-from sim.design import (
+from sim.errors import InputError
+from sim.experiments.chunks import Chunk
+from sim.experiments.designs import (
     DESIGNS,
     Factor,
     design_points,
@@ -30,15 +31,14 @@ from sim.design import (
     point_scenario,
     resolve_wholeness,
 )
-from sim.errors import InputError
-from sim.execution import Backend, open_executor
-from sim.outcomes import outcome_schema
-from sim.results import ResultsDir, dependency_versions, now, write_atomically
-from sim.runner import Chunk
+from sim.experiments.executors import Backend, open_executor
+from sim.experiments.runs import Campaign, run_on
+from sim.model.outcomes import outcome_schema
+from sim.outputs.results_dir import ResultsDir, dependency_versions, now, write_atomically
 from sim.scenario import Override, build_scenario, read_toml
 from sim.scenario.dump import scenario_to_data
 from sim.scenario.reader import Source, Table
-from sim.stats import estimate
+from sim.statistics.estimators import estimate
 
 FORMAT = "truce-sweep/1"
 MANIFEST = "sweep.json"

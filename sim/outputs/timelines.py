@@ -13,13 +13,13 @@ from sim.model.records import (
     MediatorCall,
     Record,
     Report,
+    Run,
     StateChange,
     Strain,
     Strike,
     Talks,
     TruceState,
 )
-from sim.model.replication import Run
 from sim.scenario.spec import Scenario
 
 UNPROMPTED = ("decay", "drift", "truce at the start")

@@ -1,0 +1,2 @@
+"""Experiments: executors, chunks of replications, runs, designs, sweeps and
+sensitivity."""

@@ -1,0 +1,2 @@
+"""Statistics over replications: estimators with intervals, the distributions of
+outcomes, and comparisons between runs."""
