@@ -22,7 +22,7 @@ from typing import Any
 
 import simpy
 
-from sim.model import run_until
+from sim.model import CountingEnvironment
 from sim.model.replication import replicate
 from sim.model.streams import Concept, Stream
 from sim.scenario import load_scenario
@@ -47,13 +47,13 @@ def bare_round(events: int, processes: int = 8) -> float:
             yield env.timeout(draw())
 
     start = time.perf_counter()
-    env = simpy.Environment()
+    env = CountingEnvironment()
     for _ in range(processes):
         env.process(wait_forever(env))
     # each process waits 1 day on average, so `processes` events per day
-    processed = run_until(env, events / processes)
+    env.run(until=events / processes)
     elapsed = time.perf_counter() - start
-    return elapsed * events / processed
+    return elapsed * events / env.processed
 
 
 def main() -> None:

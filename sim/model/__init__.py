@@ -2,6 +2,6 @@
 records, and one replication's outcome."""
 
 from sim.model.records import Run
-from sim.model.replication import replicate, run_replication, run_until, simulate
+from sim.model.replication import CountingEnvironment, replicate, run_replication, simulate
 
-__all__ = ["Run", "replicate", "run_replication", "run_until", "simulate"]
+__all__ = ["CountingEnvironment", "Run", "replicate", "run_replication", "simulate"]

@@ -1,23 +1,47 @@
-"""Armed actors at run time: their state in one replication, and their processes.
+"""Armed actors at run time: their state in one replication, their decisions, and their
+processes.
 
 A combatant strikes on its own (routine violations, a Poisson process whose rate
-follows the truce's state) and answers strikes (retaliation, one process per answer).
+follows the truce's phase) and answers strikes (retaliation, one process per answer).
+It decides on the losses it perceives, under its patron's restraint and a mediator's
+call. It depends on the truce's ``Phase``, a ``Calm`` (the mediator's), a ``Striker``
+that resolves strikes, and the record; never on the theatre that wires them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
 
 import simpy
 
-from sim.model.records import StrikeKind
+from sim.model.phase import Phase
+from sim.model.records import Commitment, Decision, Record, StrikeKind
 from sim.model.streams import Concept, Stream, Streams
 from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Asset, Capability, Role
 
-if TYPE_CHECKING:
-    from sim.model.theatre import Theatre
+
+class Striker(Protocol):
+    """Resolves a strike now: its toll, its record and everyone's reaction."""
+
+    def __call__(
+        self,
+        attacker: Combatant,
+        capability: Capability,
+        intensity: float,
+        kind: StrikeKind,
+        cause: int | None = None,
+        overt: bool = False,
+    ) -> object: ...
+
+
+class Calm(Protocol):
+    """A mediator's call: until day ``until`` every chance of answering is multiplied by
+    ``1 - effect``."""
+
+    until: float
+    effect: float
 
 
 class Combatant:
@@ -25,44 +49,63 @@ class Combatant:
 
     __slots__ = (
         "_asset_weights",
+        "calm",
         "claim_factor",
         "clients",
         "decisions",
         "enemy",
+        "env",
         "hosted",
         "id",
         "is_guarantor",
         "lags",
         "patron",
-        "personnel_lost",
+        "phase",
+        "record",
+        "restrained_under",
         "restrained_until",
         "restraint_strength",
         "retaliation_capability",
         "retaliation_noise",
         "routine_capability",
-        "routine_process",
         "severity_gain",
         "spec",
+        "strike",
         "strikes",
         "timing",
     )
 
-    def __init__(self, spec: Actor, streams: Streams) -> None:
+    def __init__(
+        self,
+        spec: Actor,
+        streams: Streams,
+        env: simpy.Environment,
+        phase: Phase,
+        calm: Calm,
+        strike: Striker,
+        record: Callable[[Record], None],
+    ) -> None:
         self.spec = spec
         self.id = spec.id
         self.is_guarantor = spec.role is Role.GUARANTOR
+        self.env = env
+        self.phase = phase
+        self.calm = calm
+        self.strike = strike
+        self.record = record
         self.timing: Stream = streams(Concept.TIMING, spec.id)
         self.strikes: Stream = streams(Concept.STRIKES, spec.id)
         self.decisions: Stream = streams(Concept.DECISIONS, spec.id)
         self.lags: Stream = streams(Concept.LAGS, spec.id)
-        self.enemy: Combatant = self  # linked by the theatre once all exist
+        self.enemy: Combatant = self  # linked once all combatants exist
         self.patron: Combatant | None = None
         self.clients: list[Combatant] = []
         self.hosted: Combatant | None = None  # the guarantor whose personnel are embedded here
+        # a patron's restraint: until when, how strong, and under which truce (the
+        # count of collapses when it was imposed: a collapse lifts it)
         self.restrained_until = -1.0
         self.restraint_strength = 0.0
-        self.personnel_lost = 0  # this guarantor's personnel killed since the truce began
-        self.routine_process: simpy.Process | None = None
+        self.restrained_under = 0
         total = sum(a.count for a in spec.assets)
         running = 0.0
         self._asset_weights: list[tuple[float, Asset]] = []
@@ -100,34 +143,79 @@ class Combatant:
                 return asset
         return weights[-1][1]
 
+    def restrained(self, now: float) -> bool:
+        """Whether a patron's restraint binds now (a collapse lifts it)."""
+        return now < self.restrained_until and self.restrained_under == self.phase.collapses
+
+    def restrain_clients(self, effect: float) -> None:
+        """After a consultation, hold back this guarantor's clients for a while."""
+        restraint = self.spec.restraint
+        if restraint is None:
+            return
+        now, collapses = self.env.now, self.phase.collapses
+        for client in self.clients:
+            client.restrained_until = now + restraint.duration
+            client.restraint_strength = restraint.strength * effect
+            client.restrained_under = collapses
+
+    def react(self, strike: int, perceived: int, now: float) -> None:
+        """Decide now whether to answer strike ``strike``, on the losses perceived."""
+        spec = self.spec.retaliation
+        if spec is None:
+            return
+        rng = self.decisions
+        probability = spec.probability
+        if perceived:
+            probability += self.severity_gain * perceived / (perceived + spec.half_severity)
+        commitment = self.spec.commitment
+        if commitment is not None:
+            committed = rng.uniform() < commitment.probability
+            if committed and perceived >= commitment.min_deaths:
+                probability += commitment.boost * (1.0 - probability)
+                self.record(Commitment(now, self.id, strike))
+        patron = self.patron
+        if self.phase.collapsed and patron is not None and patron.spec.restraint is not None:
+            probability = min(1.0, probability * patron.spec.restraint.unleash)
+        if self.restrained(now):
+            probability *= 1.0 - self.restraint_strength
+        calm = self.calm
+        if now < calm.until:
+            probability *= 1.0 - calm.effect
+        retaliates = rng.uniform() < probability
+        self.record(Decision(now, self.id, strike, perceived, probability, retaliates))
+        if retaliates:
+            self.env.process(retaliation(self.env, self, strike, perceived))
+
 
 def routine_violations(
-    env: simpy.Environment, theatre: Theatre, actor: Combatant
+    env: simpy.Environment, actor: Combatant
 ) -> Generator[simpy.Event, Any, None]:
-    """Strike unprovoked at the routine rate for the truce's current state.
+    """Strike unprovoked at the routine rate for the truce's current phase.
 
-    The theatre interrupts this process when the truce collapses or is restored, and the
-    wait is drawn again at the new rate (exact, since the gaps are memoryless). Restraint
-    thins the process: each violation is called off with the restraint's strength.
+    The process follows the phase: a collapse or a restoration interrupts it, and the
+    wait is drawn again at the new rate (exact, since the gaps are memoryless).
+    Restraint thins the process: each violation is called off with the restraint's
+    strength.
     """
     routine = actor.spec.routine
     capability = actor.routine_capability
     assert routine is not None and capability is not None
     timing = actor.timing
-    strike = theatre.strike
+    strike = actor.strike
+    phase = actor.phase
     while True:
-        rate = routine.rate_collapsed if theatre.collapsed else routine.rate
+        rate = routine.rate_collapsed if phase.collapsed else routine.rate
         try:
             yield env.timeout(timing.exponential() / rate) if rate > 0 else env.event()
         except simpy.Interrupt:
             continue
-        if env.now < actor.restrained_until and timing.uniform() < actor.restraint_strength:
+        if actor.restrained(env.now) and timing.uniform() < actor.restraint_strength:
             continue
         strike(actor, capability, routine.intensity.sample(actor.strikes), StrikeKind.ROUTINE)
 
 
 def retaliation(
-    env: simpy.Environment, theatre: Theatre, actor: Combatant, cause: int, perceived: int
+    env: simpy.Environment, actor: Combatant, cause: int, perceived: int
 ) -> Generator[simpy.Event, Any, None]:
     """Answer strike ``cause`` after a lag, aiming at proportionality x perceived deaths."""
     spec = actor.spec.retaliation
@@ -138,6 +226,6 @@ def retaliation(
     if capability.lethality > 0:
         aim = max(aim, spec.proportionality * perceived / capability.lethality)
     intensity = aim * actor.retaliation_noise.sample(actor.strikes)
-    theatre.strike(
+    actor.strike(
         actor, capability, intensity, StrikeKind.RETALIATION, cause=cause, overt=actor.is_guarantor
     )

@@ -5,37 +5,39 @@ party's own losses), never on another party's true toll."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import simpy
 
-from sim.model.records import MediatorCall, Record, Strike
+from sim.model.records import MediatorCall, Record, Report, Strike
 from sim.model.streams import Stream
 from sim.scenario.spec import Mediator, Observer
 
-if TYPE_CHECKING:
-    from sim.model.theatre import Theatre
+Listener = Callable[[Strike, int], None]  # told of each published count: (strike, reported)
 
 
 class Monitor:
     """The observer: each strike is reported after a delay, each death counted with the
     detection probability. Without an observer in the scenario, the truth is published
-    at once."""
+    at once. Each count is recorded, added to ``reported_deaths`` and handed to the
+    listeners, in order."""
 
-    __slots__ = ("_publish", "env", "spec", "stream")
+    __slots__ = ("env", "listeners", "record", "reported_deaths", "spec", "stream")
 
     def __init__(
         self,
         env: simpy.Environment,
         spec: Observer | None,
         stream: Stream,
-        publish: Callable[[Strike, int], None],
+        record: Callable[[Record], None],
+        listeners: Sequence[Listener] = (),
     ) -> None:
         self.env = env
         self.spec = spec
         self.stream = stream
-        self._publish = publish
+        self.record = record
+        self.listeners = list(listeners)
+        self.reported_deaths = 0  # everything published so far
 
     def observe(self, strike: Strike) -> None:
         """Count ``strike``'s dead. A strike that killed nobody has nothing to report."""
@@ -55,31 +57,61 @@ class Monitor:
         strike, reported = event.value  # type: ignore[misc]
         self._publish(strike, reported)
 
+    def _publish(self, strike: Strike, reported: int) -> None:
+        self.record(Report(self.env.now, strike.id, strike.target, reported))
+        self.reported_deaths += reported
+        for listener in self.listeners:
+            listener(strike, reported)
+
+
+class Calm:
+    """The mediator's call as the combatants feel it: until day ``until`` every chance
+    of answering is multiplied by ``1 - effect``."""
+
+    __slots__ = ("effect", "until")
+
+    def __init__(self) -> None:
+        self.until = -1.0
+        self.effect = 0.0
+
 
 class Watch:
     """The mediator: sums reported deaths over a rolling window and, past its threshold
-    and outside its cool-down, calls for containment."""
+    and outside its cool-down, calls for containment. The call calms the combatants for
+    ``effect_days`` and relieves the truce's strain through ``relieve``."""
 
-    __slots__ = ("_recent", "_total", "quiet_until", "record", "spec", "theatre")
+    __slots__ = ("_recent", "_total", "calm", "env", "quiet_until", "record", "relieve", "spec")
 
-    def __init__(self, spec: Mediator, theatre: Theatre, record: Callable[[Record], None]) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: Mediator,
+        record: Callable[[Record], None],
+        relieve: Callable[[float, str], None],
+    ) -> None:
+        self.env = env
         self.spec = spec
-        self.theatre = theatre
         self.record = record
+        self.relieve = relieve
+        self.calm = Calm()
         self._recent: deque[tuple[float, int]] = deque()
         self._total = 0
         self.quiet_until = -1.0
 
-    def on_report(self, day: float, deaths: int) -> None:
-        if deaths == 0:
+    def on_report(self, strike: Strike, reported: int) -> None:
+        if reported == 0:
             return
+        day = self.env.now
         spec, recent = self.spec, self._recent
-        recent.append((day, deaths))
-        self._total += deaths
+        recent.append((day, reported))
+        self._total += reported
         horizon = day - spec.window
         while recent[0][0] <= horizon:
             self._total -= recent.popleft()[1]
         if self._total >= spec.threshold and day >= self.quiet_until:
             self.quiet_until = day + spec.cooldown
             self.record(MediatorCall(day, spec.actor, self._total))
-            self.theatre.after_mediator_call(spec)
+            self.calm.until = day + spec.effect_days
+            self.calm.effect = spec.effect
+            if spec.strain_relief:
+                self.relieve(spec.strain_relief, "mediator's call")

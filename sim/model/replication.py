@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import simpy
-from simpy.core import StopSimulation
-from simpy.events import URGENT
 
 from sim.model.outcomes import Outcome, summarize
 from sim.model.records import Record, Run
@@ -20,33 +18,28 @@ from sim.model.theatre import Theatre
 from sim.scenario.spec import Scenario
 
 
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it processes (``processed``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processed = 0
+
+    def step(self) -> None:
+        _step(self)  # raises at the end of the run, so that step is not counted
+        self.processed += 1
+
+
+_step = simpy.Environment.step
+
+
 def simulate(scenario: Scenario, seed: int, replication: int) -> Run:
     """Run replication ``replication`` of ``scenario`` under root ``seed``."""
-    env = simpy.Environment()
+    env = CountingEnvironment()
     records: list[Record] = []
     theatre = Theatre(env, scenario, Streams(seed, replication), records.append)
-    events = run_until(env, scenario.horizon)
-    truce = theatre.truce
-    final = truce.strain(scenario.horizon) if truce is not None and not theatre.collapsed else None
-    return Run(replication, records, events, final)
-
-
-def run_until(env: simpy.Environment, horizon: float) -> int:
-    """Process every event scheduled before ``horizon``; return how many there were."""
-    stop = simpy.Event(env)
-    stop._ok = True
-    stop._value = None
-    stop.callbacks.append(StopSimulation.callback)
-    env.schedule(stop, URGENT, horizon - env.now)
-    step = env.step
-    count = 0
-    try:
-        while True:
-            step()
-            count += 1
-    except (StopSimulation, simpy.core.EmptySchedule):
-        pass
-    return count
+    env.run(until=scenario.horizon)
+    return Run(replication, records, env.processed, theatre.final_strain(scenario.horizon))
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> Outcome:

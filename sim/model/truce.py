@@ -4,40 +4,47 @@ Strain jumps with each violation and relaxes exponentially with the truce's half
 towards ``drift / decay`` (outside involvement keeps pressing). It is stored as a level
 at a time and evaluated lazily, so it costs nothing between events; the moment decay or
 drift carries it across a threshold is computed exactly and scheduled.
+
+The ledger drives the truce's ``Phase`` (collapse, restoration), asks for consultations
+through ``consult``, and keeps the guarantors' personnel losses it weighs.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.model.phase import Phase
 from sim.model.records import Record, StateChange, Strain, Strike, StrikeKind, TruceState
 from sim.scenario.spec import Truce
-
-if TYPE_CHECKING:
-    from sim.model.theatre import Theatre
 
 IN_FORCE, STRAINED, COLLAPSED = TruceState.IN_FORCE, TruceState.STRAINED, TruceState.COLLAPSED
 STRIKE_REASONS = {kind: f"{kind.value} strike" for kind in StrikeKind}
 
 
 class TruceLedger:
-    """Keeps the truce's strain and state, and tells the theatre when they matter."""
+    """Keeps the truce's strain and state. ``consult`` asks the guarantors for a
+    consultation; a violation perceived at ``consult_at`` deaths or more asks for one."""
 
     def __init__(
         self,
         env: simpy.Environment,
         spec: Truce,
-        theatre: Theatre,
+        phase: Phase,
         record: Callable[[Record], None],
+        consult: Callable[[], None],
+        consult_at: float = math.inf,
     ) -> None:
         self.env = env
         self.spec = spec
-        self.theatre = theatre
+        self.phase = phase
         self.record = record
+        self.consult = consult
+        self.consult_at = consult_at
+        # each guarantor's personnel killed since the truce began
+        self.personnel_lost = dict.fromkeys(spec.guarantors, 0)
         self.weights = spec.weights
         self.decay = math.log(2.0) / spec.half_life
         self.equilibrium = spec.drift / self.decay
@@ -78,20 +85,26 @@ class TruceLedger:
         if strike.overt and self.spec.collapse_on_direct_action:
             self.collapse("guarantor direct action")
         elif personnel:
-            lost = self.theatre.combatants[strike.personnel_of or ""]
-            lost.personnel_lost += personnel
-            if lost.personnel_lost >= self.spec.personnel_limit:
-                self.collapse(f"{lost.id} personnel killed")
+            guarantor = strike.personnel_of or ""
+            lost = self.personnel_lost[guarantor] = self.personnel_lost[guarantor] + personnel
+            if lost >= self.spec.personnel_limit:
+                self.collapse(f"{guarantor} personnel killed")
             else:
-                self.theatre.request_consultation()
+                self.consult()
 
-    def on_report(self, strike: Strike, reported: int) -> float:
+    def on_report(self, strike: Strike, reported: int) -> None:
         """The observer's count arrives: the rest of the toll's weight, and a bonus if
-        the strike is the deadliest since the truce began. Returns the perceived toll."""
+        the strike is the deadliest since the truce began. A toll perceived (claims and
+        count, weighed by credibility) at ``consult_at`` or more asks for a call."""
         credibility = self.weights.claim_credibility
         perceived = credibility * strike.claimed_deaths + (1.0 - credibility) * reported
-        if self.state is COLLAPSED:
-            return perceived
+        if self.state is not COLLAPSED:
+            self._weigh_report(strike, reported, perceived)
+        if perceived >= self.consult_at:
+            self.consult()
+
+    def _weigh_report(self, strike: Strike, reported: int, perceived: float) -> None:
+        credibility = self.weights.claim_credibility
         amount = (1.0 - credibility) * self.weights.death * reported
         reason = "report"
         if perceived > self.deadliest:
@@ -100,7 +113,10 @@ class TruceLedger:
             reason = "deadliest since the truce"
         if amount > 0:
             self.add(amount, reason, strike.id)
-        return perceived
+
+    def relieve(self, amount: float, reason: str) -> None:
+        """Lower the strain now (a consultation, a mediator's call)."""
+        self.add(-amount, reason)
 
     def add(self, amount: float, reason: str, strike: int | None = None) -> None:
         """Add (or, negative, relieve) strain now, then settle the state."""
@@ -131,7 +147,7 @@ class TruceLedger:
         self.state = state
         self.record(StateChange(self.env.now, state, reason))
         if state is STRAINED:
-            self.theatre.request_consultation()
+            self.consult()
 
     def _next_crossing(self) -> tuple[float, float] | None:
         """(threshold, day) at which decay or drift alone carries the strain across a
@@ -191,16 +207,15 @@ class TruceLedger:
         self._timer = None
         self.state = COLLAPSED
         self.record(StateChange(self.env.now, COLLAPSED, reason))
-        self.theatre.on_collapse()
+        self.phase.collapse()
 
     def restore(self, strain: float) -> None:
         """A new truce, starting at ``strain``, with casualty counts begun anew."""
         now = self.env.now
         self.state = IN_FORCE
         self.level, self.since = strain, now
-        for guarantor in self.spec.guarantors:
-            self.theatre.combatants[guarantor].personnel_lost = 0
+        self.personnel_lost = dict.fromkeys(self.spec.guarantors, 0)
         self.record(StateChange(now, IN_FORCE, "restored by talks"))
         self.record(Strain(now, strain, IN_FORCE, "restored by talks", None))
-        self.theatre.on_restore()
+        self.phase.restore()
         self._settle("restored by talks")

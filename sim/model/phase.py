@@ -1,0 +1,70 @@
+"""The truce's phase as every collaborator sees it: whether it stands, and the two
+moments the others react to, its collapse and its restoration.
+
+This is the one place where those moments are declared:
+
+- ``collapsed`` is read by anyone deciding now (an actor weighing an answer, a call
+  about to be held);
+- ``next_collapse`` and ``next_restoration`` are SimPy events that succeed at the next
+  collapse and the next restoration; processes wait on them and callbacks subscribe
+  to them. Each is armed again as soon as it fires;
+- processes whose waits follow the phase (routine violations, whose rate changes with
+  it) ``follow`` it and are interrupted at each change, the SimPy idiom for a truce
+  break; an exponential wait drawn again at the new rate is exact, since it is
+  memoryless.
+
+Without a truce the phase never changes.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+
+class Phase:
+    """Whether the truce stands, and its changes as SimPy events and interrupts."""
+
+    __slots__ = ("_collapse", "_followers", "_restoration", "collapsed", "collapses", "env")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.collapsed = False
+        self.collapses = 0  # how many times it collapsed: what was agreed before lapses
+        self._followers: list[simpy.Process] = []
+        self._collapse = env.event()
+        self._restoration = env.event()
+
+    @property
+    def next_collapse(self) -> simpy.Event:
+        """Succeeds at the next collapse."""
+        return self._collapse
+
+    @property
+    def next_restoration(self) -> simpy.Event:
+        """Succeeds at the next restoration."""
+        return self._restoration
+
+    def follow(self, process: simpy.Process) -> None:
+        """Interrupt ``process`` whenever the phase changes."""
+        self._followers.append(process)
+
+    def collapse(self) -> None:
+        self.collapsed = True
+        self.collapses += 1
+        self._interrupt_followers()
+        event, self._collapse = self._collapse, self.env.event()
+        event.succeed()
+
+    def restore(self) -> None:
+        self.collapsed = False
+        self._interrupt_followers()
+        event, self._restoration = self._restoration, self.env.event()
+        event.succeed()
+
+    def _interrupt_followers(self) -> None:
+        # the active process (the one whose strike changed the phase) cannot be
+        # interrupted; it reads the new phase itself before it waits again
+        active = self.env.active_process
+        for process in self._followers:
+            if process is not active and process.is_alive:
+                process.interrupt("truce changed")
