@@ -28,7 +28,7 @@ from sim.experiments.sweeps import (
     tidy_table,
 )
 from sim.model import simulate
-from sim.model.outcomes import outcome_fields
+from sim.model.catalogue import outcome_fields
 from sim.outputs.pictures import plot_runs, plot_sweep
 from sim.outputs.results_dir import ResultsDir
 from sim.outputs.rows import RowWriter

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import simulate
-from sim.model.outcomes import LADDER, outcome_fields
+from sim.model.catalogue import LADDER, outcome_fields
 from sim.model.replication import replicate, run_replication
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB

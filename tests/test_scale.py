@@ -11,7 +11,7 @@ import pytest
 
 from sim.experiments.executors import Backend
 from sim.experiments.runs import MemorySink, run_campaign
-from sim.model.outcomes import outcome_fields
+from sim.model.catalogue import outcome_fields
 from sim.outputs.results_dir import ResultsDir
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB, TWO_ACTOR, fail_at, invoke

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sim.model.outcomes import Columns, outcome_fields, to_columns
+from sim.model.catalogue import outcome_fields
+from sim.model.outcomes import Columns, to_columns
 from sim.model.replication import run_replication
 from sim.scenario.spec import Scenario
 

@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from sim.errors import InputError
 from sim.experiments.chunks import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
 from sim.experiments.executors import Backend, open_executor
-from sim.model.outcomes import Columns, outcome_schema
+from sim.model.catalogue import outcome_schema
+from sim.model.outcomes import Columns
 from sim.outputs.rows import RowWriter
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import estimate

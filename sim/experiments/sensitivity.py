@@ -18,7 +18,7 @@ from sim.errors import InputError
 from sim.experiments.chunks import chunk_size, run_tasks
 from sim.experiments.designs import Factor, point_scenario
 from sim.experiments.executors import Backend, open_executor
-from sim.model.outcomes import outcome_schema
+from sim.model.catalogue import outcome_schema
 from sim.scenario import Override
 from sim.statistics.estimators import estimate
 

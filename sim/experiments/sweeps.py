@@ -33,7 +33,7 @@ from sim.experiments.designs import (
 )
 from sim.experiments.executors import Backend, open_executor
 from sim.experiments.runs import Campaign, run_on
-from sim.model.outcomes import outcome_schema
+from sim.model.catalogue import outcome_schema
 from sim.outputs.results_dir import ResultsDir, dependency_versions, now, write_atomically
 from sim.scenario import Override, build_scenario, read_toml
 from sim.scenario.dump import scenario_to_data

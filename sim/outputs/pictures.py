@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.model.outcomes import outcome_schema
+from sim.model.catalogue import outcome_schema
 from sim.outputs.results_dir import ResultsDir
 from sim.statistics.estimators import survival
 

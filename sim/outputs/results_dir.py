@@ -26,7 +26,8 @@ from typing import Any
 from sim import __version__
 from sim.errors import InputError
 from sim.experiments.chunks import Chunk, Intervals
-from sim.model.outcomes import Columns, outcome_schema
+from sim.model.catalogue import outcome_schema
+from sim.model.outcomes import Columns
 from sim.scenario import Scenario, build_scenario
 from sim.scenario.dump import scenario_to_data
 

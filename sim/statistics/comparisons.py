@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from sim.model.outcomes import outcome_schema
+from sim.model.catalogue import outcome_schema
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import mean
 

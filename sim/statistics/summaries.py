@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.model.outcomes import LADDER, outcome_schema
+from sim.model.catalogue import LADDER, outcome_schema
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import histogram, mean, proportion, quantile, survival
 

@@ -1,0 +1,297 @@
+"""The outcome catalogue: every field of a replication's outcome record, declared once.
+
+Each entry gives the field's name, type, unit, a readable label (for tables and
+pictures), a one-line meaning, when it is defined (``None``: always; otherwise it is
+empty in the replications where it did not happen) and how it is computed from the
+``Tally`` of the records. Fields that exist once per armed actor or per guarantor are
+templates (``deaths_{actor}``) expanded over the scenario's actors, in file order.
+
+The outcome record, results files, summaries, comparisons, pictures and the README's
+outcome table all read this catalogue: adding an outcome is one entry here (plus, if it
+needs something new from the records, a line in ``tally.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sim.errors import InputError
+from sim.model.tally import Tally
+from sim.scenario.spec import Scenario
+
+LADDER = (
+    "quiet",
+    "deadly_strike",
+    "mass_casualty_strike",
+    "retaliation_cycle",
+    "guarantor_personnel_killed",
+    "guarantor_direct_action",
+    "truce_collapse",
+)
+
+ARMED = "armed"  # one field per armed actor (clients and guarantors)
+GUARANTORS = "guarantors"  # one field per guarantor
+
+OUTCOME, INDEX, DIAGNOSTIC = "outcome", "index", "diagnostic"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of the outcome record."""
+
+    name: str
+    kind: type  # bool, int, float or str
+    unit: str  # "" for true/false and categories
+    label: str
+    meaning: str
+    value: Callable[..., Any]  # (tally) or, for a field per actor, (tally, actor id)
+    when: str | None = None  # when it is defined, if not always
+    per: str | None = None  # ARMED or GUARANTORS: a template expanded per actor
+    role: str = OUTCOME  # INDEX (which replication) and DIAGNOSTIC are not outcomes
+    categories: tuple[str, ...] = ()  # the ordered values of a categorical field
+    actor: str | None = None  # set on a template's expansion
+
+    @property
+    def conditional(self) -> bool:
+        return self.when is not None
+
+    @property
+    def numeric(self) -> bool:
+        """A number or true/false: something with a mean or a probability."""
+        return self.kind is not str
+
+    def compute(self, tally: Tally) -> Any:
+        return self.value(tally) if self.actor is None else self.value(tally, self.actor)
+
+
+def _day(strike: Any) -> float | None:
+    return None if strike is None else strike.day
+
+
+def _deaths(strike: Any) -> int | None:
+    return None if strike is None else strike.deaths
+
+
+# fmt: off
+CATALOGUE: tuple[Field, ...] = (
+    Field(
+        "replication", int, "", "replication", "index of the replication under the run's seed",
+        lambda t: t.replication, role=INDEX,
+    ),
+    Field(
+        "collapsed", bool, "", "truce collapsed", "the truce collapsed before the horizon",
+        lambda t: t.collapses > 0,
+    ),
+    Field(
+        "collapse_day", float, "days", "day of the first collapse",
+        "day of the first collapse (censored at the horizon when the truce held)",
+        lambda t: t.collapse_day, when="the truce collapsed",
+    ),
+    Field(
+        "collapse_cause", str, "", "cause of the first collapse",
+        "`strain past the collapse threshold`, `guarantor direct action`, or `ID personnel killed`",
+        lambda t: t.collapse_cause, when="the truce collapsed",
+    ),
+    Field(
+        "restored", bool, "", "truce restored", "talks restored a truce after a collapse",
+        lambda t: t.restored_day is not None,
+    ),
+    Field(
+        "restored_day", float, "days", "day of the first restoration",
+        "day talks first restored a truce", lambda t: t.restored_day,
+        when="talks restored the truce",
+    ),
+    Field(
+        "collapses", int, "collapses", "collapses",
+        "number of collapses (a restored truce may collapse again)", lambda t: t.collapses,
+    ),
+    Field(
+        "strikes", int, "strikes", "strikes", "all strikes, the openings included",
+        lambda t: t.strikes,
+    ),
+    Field(
+        "routine_strikes", int, "strikes", "routine strikes", "unprovoked violations",
+        lambda t: t.routine,
+    ),
+    Field(
+        "retaliations", int, "strikes", "retaliations", "strikes answering another strike",
+        lambda t: t.retaliations,
+    ),
+    Field(
+        "longest_chain", int, "strikes", "longest retaliation chain",
+        "strikes in the longest chain of answers (a strike alone is 1)", lambda t: t.longest,
+        when="there was a strike",
+    ),
+    Field(
+        "first_retaliation_day", float, "days", "day of the first retaliation",
+        "day of the first retaliation", lambda t: _day(t.first_retaliation),
+        when="there was a retaliation",
+    ),
+    Field(
+        "first_retaliation_deaths", int, "people", "deaths in the first retaliation",
+        "true deaths of the first retaliation", lambda t: _deaths(t.first_retaliation),
+        when="there was a retaliation",
+    ),
+    Field(
+        "first_retaliation_reported", int, "people", "reported deaths in the first retaliation",
+        "the first retaliation's deaths as the observer reported them",
+        lambda t: t.first_retaliation_reported,
+        when="there was a retaliation, reported by the horizon",
+    ),
+    Field(
+        "opening_answered", bool, "", "opening strike answered",
+        "the (first) opening strike was answered", lambda t: t.answer is not None,
+    ),
+    Field(
+        "opening_answer_day", float, "days", "day of the answer to the opening strike",
+        "day of the first answer to the opening strike", lambda t: _day(t.answer),
+        when="the opening strike was answered",
+    ),
+    Field(
+        "opening_answer_deaths", int, "people", "deaths in the answer to the opening strike",
+        "true deaths of the first answer to the opening strike", lambda t: _deaths(t.answer),
+        when="the opening strike was answered",
+    ),
+    Field(
+        "opening_answer_reported", int, "people",
+        "reported deaths in the answer to the opening strike",
+        "that answer's deaths as the observer reported them", lambda t: t.answer_reported,
+        when="the opening strike was answered, and the answer reported by the horizon",
+    ),
+    Field(
+        "last_strike_day", float, "days", "day of the last strike", "day of the last strike",
+        lambda t: t.last_strike_day, when="there was a strike",
+    ),
+    Field(
+        "deaths", int, "people", "deaths", "true deaths, all actors",
+        lambda t: sum(t.deaths.values()),
+    ),
+    Field(
+        "reported_deaths", int, "people", "reported deaths",
+        "deaths as the observer reported them, all actors", lambda t: sum(t.reported.values()),
+    ),
+    Field(
+        "deaths_{actor}", int, "people", "deaths of {actor}",
+        "true deaths of an armed actor's people", lambda t, actor: t.deaths[actor], per=ARMED,
+    ),
+    Field(
+        "reported_{actor}", int, "people", "reported deaths of {actor}",
+        "reported deaths of an armed actor's people", lambda t, actor: t.reported[actor],
+        per=ARMED,
+    ),
+    Field(
+        "personnel_killed", int, "people", "guarantor personnel killed",
+        "embedded guarantor personnel killed, all guarantors",
+        lambda t: sum(t.personnel.values()),
+    ),
+    Field(
+        "personnel_killed_{actor}", int, "people", "{actor} personnel killed",
+        "embedded personnel of a guarantor killed", lambda t, actor: t.personnel[actor],
+        per=GUARANTORS,
+    ),
+    Field(
+        "guarantor_direct_action", bool, "", "guarantor direct action",
+        "a guarantor struck overtly", lambda t: t.direct_action,
+    ),
+    Field(
+        "commitments", int, "promises", "public commitments", "public promises to retaliate",
+        lambda t: t.commitments,
+    ),
+    Field(
+        "consultations", int, "calls", "guarantor consultations",
+        "guarantor calls held (shared ones included)", lambda t: t.held,
+    ),
+    Field(
+        "calls_shared", int, "calls", "calls shared with another crisis",
+        "calls that shared bandwidth with another crisis", lambda t: t.shared,
+    ),
+    Field(
+        "calls_crowded_out", int, "calls", "calls crowded out",
+        "calls crowded out by another crisis and postponed", lambda t: t.crowded,
+    ),
+    Field(
+        "mediator_calls", int, "calls", "mediator's calls",
+        "the mediator's calls for containment", lambda t: t.mediator_calls,
+    ),
+    Field(
+        "talks", int, "rounds", "rounds of talks", "rounds of restoration talks",
+        lambda t: t.talks,
+    ),
+    Field(
+        "peak_strain", float, "strain", "peak strain", "highest strain reached",
+        lambda t: t.peak_strain, when="the scenario has a truce",
+    ),
+    Field(
+        "final_strain", float, "strain", "strain at the horizon", "strain at the horizon",
+        lambda t: t.final_strain, when="the scenario has a truce that stands at the horizon",
+    ),
+    Field(
+        "highest_rung", str, "", "highest rung of the escalation ladder",
+        "highest rung of the escalation ladder reached (below)", lambda t: LADDER[t.rung],
+        categories=LADDER,
+    ),
+    Field(
+        "events", int, "events", "SimPy events", "SimPy events processed in the replication",
+        lambda t: t.events, role=DIAGNOSTIC,
+    ),
+)
+# fmt: on
+
+
+def fields(scenario: Scenario) -> tuple[Field, ...]:
+    """The scenario's outcome fields in record order, templates expanded per actor."""
+    return _expanded(tuple(a.id for a in scenario.armed), tuple(g.id for g in scenario.guarantors))
+
+
+@lru_cache(maxsize=64)
+def _expanded(armed: tuple[str, ...], guarantors: tuple[str, ...]) -> tuple[Field, ...]:
+    found: list[Field] = []
+    for entry in CATALOGUE:
+        if entry.per is None:
+            found.append(entry)
+            continue
+        for actor in armed if entry.per == ARMED else guarantors:
+            found.append(
+                dataclasses.replace(
+                    entry,
+                    name=entry.name.format(actor=actor),
+                    label=entry.label.format(actor=actor),
+                    actor=actor,
+                )
+            )
+    return tuple(found)
+
+
+def outcome_fields(scenario: Scenario) -> list[str]:
+    """The outcome's field names, in order."""
+    return [f.name for f in fields(scenario)]
+
+
+def outcome_schema(scenario: Scenario) -> dict[str, type]:
+    """Each field's type (bool, int, float or str); any conditional field may be None."""
+    return {f.name: f.kind for f in fields(scenario)}
+
+
+def find(scenario: Scenario, name: str) -> Field | None:
+    return next((f for f in fields(scenario) if f.name == name), None)
+
+
+def metric(scenario: Scenario, name: str, option: str, *, shown: str | None = None) -> Field:
+    """The numeric or true/false outcome ``name``, or a one-line error naming the
+    option, with the nearest valid name."""
+    found = find(scenario, name)
+    if found is not None and found.numeric and found.role != INDEX:
+        return found
+    if found is not None:
+        expected = f"expected a numeric or true/false outcome, got {name} (a category)"
+    else:
+        valid = [f.name for f in fields(scenario) if f.numeric and f.role != INDEX]
+        close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else f"valid: {', '.join(valid)}"
+        expected = f"no outcome is named {name}; {hint}"
+    raise InputError(option, shown or name, expected)
