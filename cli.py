@@ -1,42 +1,25 @@
-"""The ``truce`` command line: parses, loads, calls the library, writes. No model logic."""
+"""The ``truce`` command line: parses options, makes one call of the library
+(``sim.api``), and prints. No model logic lives here."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
 
-from sim import __version__
+from sim import __version__, api
 from sim.errors import InputError
-from sim.experiments.designs import DESIGNS, parse_factor, resolve_wholeness
-from sim.experiments.executors import choose_backend
-from sim.experiments.runs import Campaign, MemorySink, Precision, Sink, run_campaign
-from sim.experiments.sensitivity import METHODS, sensitivity, sensitivity_table
-from sim.experiments.sweeps import (
-    Experiment,
-    SweepProgress,
-    is_experiment_file,
-    is_sweep,
-    load_experiment,
-    run_sweep,
-    tidy,
-    tidy_table,
-)
-from sim.model import simulate
-from sim.model.catalogue import outcome_fields
-from sim.outputs.pictures import plot_runs, plot_sweep
-from sim.outputs.results_dir import ResultsDir
-from sim.outputs.rows import RowWriter
-from sim.outputs.timelines import timeline, to_text
-from sim.scenario import Override, Scenario, load_scenario, parse_override, read_toml
-from sim.statistics.comparisons import Side, comparison_table
-from sim.statistics.comparisons import compare as compare_runs
-from sim.statistics.summaries import distributions, to_json, to_table
+from sim.experiments.chunks import Failure
+from sim.experiments.designs import DESIGNS
+from sim.experiments.sensitivity import METHODS
+from sim.outputs import pictures, tables
+from sim.outputs.results import Results, SweepResults
+from sim.scenario import Override, load_scenario, to_overrides
 
 INTERRUPTED = 130
 
@@ -60,11 +43,16 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
     ctx.exit(2)
 
 
-def _scenario(path: str, sets: Sequence[str], horizon: float | None) -> Scenario:
-    overrides: list[Override] = [parse_override(text) for text in sets]
+def _overrides(sets: Sequence[str], horizon: float | None) -> list[Override]:
+    """``--set PATH=VALUE`` options, and ``--horizon DAYS`` as ``scenario.horizon``."""
+    found = to_overrides(sets)
     if horizon is not None:
-        overrides.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
-    return load_scenario(path, overrides)
+        found.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
+    return found
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2)
 
 
 scenario_argument = click.argument("scenario", metavar="SCENARIO")
@@ -85,8 +73,6 @@ cluster_option = click.option(
     "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
 )
 quiet_option = click.option("--quiet", is_flag=True, help="No progress bar.")
-
-
 confidence_option = click.option(
     "--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True
 )
@@ -94,11 +80,77 @@ confidence_option = click.option(
 wide_confidence_option = click.option(
     "--confidence", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True
 )
-
-
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+
+
+class _Progress:
+    """Replications done, rate and time left, on standard error when it is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.added = 0
+        self.start = time.perf_counter()
+
+    def update(self, count: int, target: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=target,
+                label="replications",
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=True,
+                item_show_func=lambda text: text,
+            )
+            self.bar.__enter__()
+        self.added += count
+        self.bar.length = target
+        rate = self.added / max(1e-9, time.perf_counter() - self.start)
+        self.bar.update(count, f"{rate:,.0f}/s")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for a long command, closed however the command ends."""
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        yield progress.update
+    finally:
+        progress.close()
+
+
+def _stopped(stopped: api.Interrupted, kept_in: str | None, resumable: bool) -> NoReturn:
+    """Say what an interrupted command kept, and exit 130."""
+    kept = f"; kept in {kept_in}" if kept_in else ""
+    again = " (run the same command again to resume)" if resumable else ""
+    click.echo(
+        f"interrupted after {stopped.done} of {stopped.target} replications{kept}{again}",
+        err=True,
+    )
+    sys.exit(INTERRUPTED)
+
+
+def _warn_failures(failures: Sequence[Failure], directory: str | None) -> None:
+    shown = 5
+    for failure in failures[:shown]:
+        click.echo(f"warning: {failure.describe()}", err=True)
+    if failures:
+        more = len(failures) - shown
+        click.echo(
+            f"warning: {len(failures)} replication(s) failed and are left out"
+            + (f" ({more} more not shown)" if more > 0 else "")
+            + (f"; all are listed in {directory}/failures.jsonl" if directory else ""),
+            err=True,
+        )
 
 
 @click.group(cls=TruceGroup)
@@ -151,114 +203,44 @@ def run(
     quiet: bool,
 ) -> None:
     """Run SCENARIO many times and print the outcome distributions."""
-    loaded = _scenario(scenario, sets, horizon)
-    backend = choose_backend(jobs, cluster)
-    precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
-    fields = outcome_fields(loaded)
-    results: ResultsDir | None = None
-    writer: RowWriter | None = None
-    if output is not None and Path(output).suffix and not Path(output).is_dir():
-        writer = RowWriter(output, fields)  # a file: .csv or .json
-        sink: Sink = MemorySink(fields, writer)
-    elif output is not None:
-        results = ResultsDir.create_or_resume(output, loaded, scenario, seed)
-        results.begin(sys.argv, backend.describe(), runs)
-        sink = results
-    else:
-        sink = MemorySink(fields)
-    campaign = Campaign()
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    interrupted = False
-    try:
-        run_campaign(
-            loaded,
-            seed,
-            runs,
-            sink,
-            backend,
-            chunk=chunk,
-            precision=precision,
-            confidence=confidence,
-            on_chunk=lambda chunk, state: progress.update(chunk.count, state.target),
-            campaign=campaign,
-        )
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        progress.close()
-        if writer is not None:
-            writer.close()
-        if results is not None:
-            note = {"failures": len(campaign.failures), "replications_added": campaign.added}
-            results.end(campaign.seconds, "interrupted" if interrupted else "finished", note)
-    columns = results.lazy_columns(fields) if results is not None else sink.columns(fields)
-    if columns["replication"]:
-        found = distributions(loaded, columns, seed, confidence)
-        click.echo(to_json(found) if fmt == "json" else to_table(found))
-    _report_failures(campaign, output if results is not None else None)
-    if precision is not None and campaign.half_width is not None:
-        reached = "reached" if campaign.half_width <= precision.width else "not reached (cap)"
+    stopped: api.Interrupted | None = None
+    with _progress(quiet) as progress:
+        try:
+            results = api.run(
+                scenario,
+                runs=runs,
+                seed=seed,
+                overrides=_overrides(sets, horizon),
+                jobs=jobs,
+                cluster=cluster,
+                chunk=chunk,
+                output=output,
+                until_ci=until_ci,
+                max_runs=max_runs,
+                confidence=confidence,
+                progress=progress,
+                command=sys.argv,
+            )
+        except api.Interrupted as interrupt:
+            stopped = interrupt
+            assert isinstance(interrupt.results, Results)
+            results = interrupt.results
+    if len(results):
+        found = results.summary(confidence)
+        click.echo(_dump(found) if fmt == "json" else tables.summary_table(found))
+    directory = str(results.directory) if results.directory is not None else None
+    _warn_failures(results.failures, directory)
+    info = results.info
+    if info is not None and info.precision is not None and info.half_width is not None:
+        precision = info.precision
+        reached = "reached" if info.half_width <= precision.width else "not reached (cap)"
         click.echo(
             f"until-ci {precision.metric}={precision.width:g}: half-width "
-            f"{campaign.half_width:.4g} {reached} after {campaign.replications} replications",
+            f"{info.half_width:.4g} {reached} after {len(results)} replications",
             err=True,
         )
-    if interrupted:
-        kept = f"; kept in {output}" if output else ""
-        again = " (run the same command again to resume)" if results is not None else ""
-        click.echo(
-            f"interrupted after {campaign.replications} of {campaign.target} replications"
-            f"{kept}{again}",
-            err=True,
-        )
-        sys.exit(INTERRUPTED)
-
-
-def _report_failures(campaign: Campaign, directory: str | None) -> None:
-    shown = 5
-    for failure in campaign.failures[:shown]:
-        click.echo(f"warning: {failure.describe()}", err=True)
-    if campaign.failures:
-        more = len(campaign.failures) - shown
-        click.echo(
-            f"warning: {len(campaign.failures)} replication(s) failed and are left out"
-            + (f" ({more} more not shown)" if more > 0 else "")
-            + (f"; all are listed in {directory}/failures.jsonl" if directory else ""),
-            err=True,
-        )
-
-
-class _Progress:
-    """Replications done, rate and time left, on standard error when it is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bar: Any = None
-        self.added = 0
-        self.start = time.perf_counter()
-
-    def update(self, count: int, target: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=target,
-                label="replications",
-                file=sys.stderr,
-                show_pos=True,
-                show_eta=True,
-                item_show_func=lambda text: text,
-            )
-            self.bar.__enter__()
-        self.added += count
-        self.bar.length = target
-        rate = self.added / max(1e-9, time.perf_counter() - self.start)
-        self.bar.update(count, f"{rate:,.0f}/s")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+    if stopped is not None:
+        _stopped(stopped, output, resumable=directory is not None)
 
 
 @truce.command()
@@ -268,23 +250,16 @@ class _Progress:
 def summary(directory: str, fmt: str, confidence: float) -> None:
     """Print the distributions of a results directory written by `run --output DIR`,
     or the tidy table of a sweep directory written by `sweep`."""
-    if is_sweep(directory):
-        from sim.experiments.sweeps import read_manifest
-
-        rows = tidy(Path(directory), read_manifest(directory)["metrics"], confidence)
-        click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
+    opened = api.open_results(directory)
+    if isinstance(opened, SweepResults):
+        rows = opened.summary(confidence=confidence)
+        click.echo(_dump(rows) if fmt == "json" else tables.tidy_table(rows))
         return
-    results = ResultsDir.open(directory)
-    loaded = results.scenario()
-    columns = results.lazy_columns(outcome_fields(loaded))
-    if not columns["replication"]:
-        raise InputError("DIR", directory, "holds no finished replications yet")
-    found = distributions(loaded, columns, results.seed, confidence)
-    click.echo(to_json(found) if fmt == "json" else to_table(found))
-    failures = results.failures()
-    if failures:
+    found = opened.summary(confidence)
+    click.echo(_dump(found) if fmt == "json" else tables.summary_table(found))
+    if opened.failures:
         click.echo(
-            f"warning: {len(failures)} replication(s) failed and are left out; "
+            f"warning: {len(opened.failures)} replication(s) failed and are left out; "
             f"see {directory}/failures.jsonl",
             err=True,
         )
@@ -340,52 +315,31 @@ def sweep(
     SOURCE is a scenario with --vary options, or an experiment file (TOML with
     [experiment], [vary] and [set] tables); options given here override the file.
     """
-    if is_experiment_file(source):
-        experiment = load_experiment(source)
-    else:
-        experiment = Experiment(source, read_toml(source))
-    experiment.overrides += [parse_override(text) for text in sets]
-    if horizon is not None:
-        experiment.overrides.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
-    given = [parse_factor(text) for text in varies]
-    replaced = {f.path for f in given}
-    experiment.factors = [f for f in experiment.factors if f.path not in replaced] + given
-    for name, value in (
-        ("runs", runs),
-        ("seed", seed),
-        ("design", design),
-        ("points", points),
-        ("output", output),
-    ):
-        if value is not None:
-            setattr(experiment, name, value)
-    if metrics:
-        experiment.metrics = list(metrics)
-    experiment.finish()
-    backend = choose_backend(jobs, cluster)
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    state = SweepProgress()
-    try:
-        rows = run_sweep(
-            experiment,
-            backend,
-            sys.argv,
-            chunk=chunk,
-            confidence=confidence,
-            on_chunk=lambda chunk, p: progress.update(chunk.count, p.target),
-            progress=state,
-        )
-    except KeyboardInterrupt:
-        progress.close()
-        click.echo(
-            f"interrupted after {state.done} of {state.target} replications; kept in "
-            f"{experiment.output} (run the same command again to resume)",
-            err=True,
-        )
-        sys.exit(INTERRUPTED)
-    progress.close()
-    click.echo(json.dumps(rows, indent=2) if fmt == "json" else tidy_table(rows))
-    for failure in state.failures[:5]:
+    with _progress(quiet) as progress:
+        try:
+            results = api.sweep(
+                source,
+                vary=varies,
+                overrides=_overrides(sets, horizon),
+                runs=runs,
+                seed=seed,
+                design=design,
+                points=points,
+                output=output,
+                metrics=metrics,
+                jobs=jobs,
+                cluster=cluster,
+                chunk=chunk,
+                confidence=confidence,
+                progress=progress,
+                command=sys.argv,
+            )
+        except api.Interrupted as stopped:
+            kept = str(stopped.results.directory) if stopped.results is not None else None
+            _stopped(stopped, kept, resumable=True)
+    rows = results.summary(confidence=confidence)
+    click.echo(_dump(rows) if fmt == "json" else tables.tidy_table(rows))
+    for failure in results.failures[:5]:
         click.echo(f"warning: {failure.describe()}", err=True)
 
 
@@ -419,33 +373,22 @@ def compare(
     """Compare two runs outcome by outcome: A and B are results directories, or
     scenarios run here (paired with each other, or with the directory they are
     compared to, through a shared seed)."""
-    opened = {
-        path: ResultsDir.open(path, label)
-        for label, path in (("A", first), ("B", second))
-        if Path(path).is_dir()
-    }
-    reference = next(iter(opened.values()), None)
-    seed = seed if seed is not None else (reference.seed if reference else 1)
-    runs = runs or (reference.count() if reference else 1000)
-    backend = choose_backend(jobs, cluster)
-    sides = []
-    for path, sets in ((first, sets_a), (second, sets_b)):
-        results = opened.get(path)
-        if results is not None:
-            scenario = results.scenario()
-            columns = results.lazy_columns(outcome_fields(scenario))
-            sides.append(Side(path, scenario, results.seed, columns))
-            continue
-        scenario = _scenario(path, sets, horizon)
-        sink = MemorySink(outcome_fields(scenario))
-        run_campaign(scenario, seed, runs, sink, backend)
-        name = path + "".join(f" --set {s}" for s in sets)
-        sides.append(Side(name, scenario, seed, sink.columns(outcome_fields(scenario))))
-    rows = compare_runs(sides[0], sides[1], confidence, alpha)
+    found = api.compare(
+        first,
+        second,
+        runs=runs,
+        seed=seed,
+        overrides_a=_overrides(sets_a, horizon),
+        overrides_b=_overrides(sets_b, horizon),
+        jobs=jobs,
+        cluster=cluster,
+        confidence=confidence,
+        alpha=alpha,
+    )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(_dump(found.rows))
     else:
-        click.echo(comparison_table(rows, sides[0].label, sides[1].label, alpha))
+        click.echo(tables.comparison_table(found.rows, found.a, found.b, alpha))
 
 
 @truce.command(name="sensitivity")
@@ -503,31 +446,24 @@ def sensitivity_command(
     quiet: bool,
 ) -> None:
     """Rank parameters by how much they move METRIC (SALib: Morris or Sobol)."""
-    raw = read_toml(scenario)
-    overrides = [parse_override(text) for text in sets]
-    if horizon is not None:
-        overrides.append(Override("scenario.horizon", horizon, f"--horizon {horizon:g}"))
-    factors = resolve_wholeness([parse_factor(text) for text in varies], raw)
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    result = sensitivity(
-        raw,
-        scenario,
-        overrides,
-        factors,
-        metric,
-        method=method,
-        samples=samples,
-        runs=runs,
-        seed=seed,
-        backend=choose_backend(jobs, cluster),
-        confidence=confidence,
-        on_point=lambda done, total: progress.update(1, total),
-    )
-    progress.close()
-    if output is not None:
-        Path(output).write_text(json.dumps(result, indent=2) + "\n")
+    with _progress(quiet) as progress:
+        result = api.sensitivity(
+            scenario,
+            vary=varies,
+            metric=metric,
+            method=method,
+            samples=samples,
+            runs=runs,
+            seed=seed,
+            overrides=_overrides(sets, horizon),
+            jobs=jobs,
+            cluster=cluster,
+            confidence=confidence,
+            output=output,
+            progress=progress,
+        )
     shown = {k: v for k, v in result.items() if k != "design"}
-    click.echo(json.dumps(shown, indent=2) if fmt == "json" else sensitivity_table(result))
+    click.echo(_dump(shown) if fmt == "json" else tables.sensitivity_table(result))
 
 
 @truce.command()
@@ -536,24 +472,13 @@ def sensitivity_command(
     "--metric", required=True, help="An outcome, or `survival` for the truce's survival curve."
 )
 @click.option("-o", "--output", required=True, help="The image: .png, .svg or .pdf.")
-def plot(directories: tuple[str, ...], metric: str, output: str) -> None:
+@confidence_option
+def plot(directories: tuple[str, ...], metric: str, output: str, confidence: float) -> None:
     """Draw a results directory (histogram or survival curve), two of them overlaid,
     or a sweep directory (metric against one parameter, or a heat map of two)."""
-    if len(directories) > 2:
-        raise InputError("DIR", " ".join(directories), "expected one or two directories")
-    if len(directories) == 1 and is_sweep(directories[0]):
-        from sim.experiments.sweeps import read_manifest
-
-        manifest = read_manifest(directories[0])
-        rows = tidy(
-            Path(directories[0]),
-            [metric] if metric in manifest["metrics"] else manifest["metrics"],
-            0.95,
-        )
-        plot_sweep(rows, [f["path"] for f in manifest["factors"]], metric, output)
-    else:
-        runs = [(d, ResultsDir.open(d)) for d in directories]
-        plot_runs(runs, metric, output)
+    pictures.check_path(output)
+    figure = api.plot(*directories, metric=metric, confidence=confidence)
+    pictures.save(figure, output)
     click.echo(f"wrote {output}")
 
 
@@ -563,7 +488,7 @@ def plot(directories: tuple[str, ...], metric: str, output: str) -> None:
 @horizon_option
 def validate(scenario: str, sets: tuple[str, ...], horizon: float | None) -> None:
     """Check SCENARIO and say what is wrong with it, or that it is valid."""
-    loaded = _scenario(scenario, sets, horizon)
+    loaded = load_scenario(scenario, _overrides(sets, horizon))
     click.echo(
         f"{scenario}: valid: {loaded.name}, {len(loaded.actors)} actors, "
         f"{len(loaded.openings)} opening strike(s), horizon {loaded.horizon:g} days"
@@ -592,12 +517,13 @@ def trace(
     fmt: str,
 ) -> None:
     """Show one replication of SCENARIO as a timeline."""
-    loaded = _scenario(scenario, sets, horizon)
-    rows = timeline(loaded, simulate(loaded, seed, replication))
+    found = api.trace(
+        scenario, seed=seed, replication=replication, overrides=_overrides(sets, horizon)
+    )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(_dump(found.rows))
     else:
-        click.echo(to_text(rows, dated=loaded.start_date is not None))
+        click.echo(tables.trace_table(found.rows, dated=found.scenario.start_date is not None))
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from sim.experiments.chunks import Chunk, Intervals
-from sim.experiments.executors import Backend
-from sim.experiments.runs import run_campaign
+from sim.experiments.executors import Backend, open_executor
+from sim.experiments.runs import run_on
 from sim.model.outcomes import Columns
 from sim.scenario import load_scenario
 
@@ -44,7 +44,8 @@ class Counter:
 def timed(scenario: object, runs: int, backend: Backend) -> float:
     sink = Counter()
     start = time.perf_counter()
-    run_campaign(scenario, 1, runs, sink, backend)  # type: ignore[arg-type]
+    with open_executor(backend) as (executor, workers):
+        run_on(executor, workers, scenario, 1, runs, sink)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     assert sink.rows == runs
     return elapsed

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
 from sim.scenario import Scenario, build_scenario
 
@@ -65,10 +66,8 @@ def scripted() -> dict[str, Any]:
     }
 
 
-def invoke(*args: object) -> Any:
+def invoke(*args: object) -> Result:
     """The ``truce`` command through click's CliRunner; arguments may be paths or numbers."""
-    from click.testing import CliRunner
-
     import cli
 
     return CliRunner().invoke(cli.truce, [str(a) for a in args])
@@ -87,8 +86,7 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
     """Make the given replications raise the given errors (in this process and in
     workers forked from it); the others run as usual."""
     from sim.experiments import chunks as runner
-
-    real = runner.run_replication
+    from sim.model.replication import run_replication as real
 
     def patched(scenario: Scenario, seed: int, replication: int) -> dict[str, Any]:
         if replication in errors:

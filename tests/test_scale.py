@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from sim.experiments.executors import Backend
-from sim.experiments.runs import MemorySink, run_campaign
+import sim
 from sim.model.catalogue import outcome_fields
 from sim.outputs.results_dir import ResultsDir
 from sim.scenario import load_scenario
@@ -20,27 +19,28 @@ SCENARIO = load_scenario(IDLIB)
 FIELDS = outcome_fields(SCENARIO)
 
 
-def outcomes(backend: Backend, runs: int = 48, chunk: int | None = None) -> dict[str, list[Any]]:
-    sink = MemorySink(FIELDS)
-    run_campaign(SCENARIO, 5, runs, sink, backend, chunk=chunk)
-    return sink.columns(FIELDS)
+def outcomes(
+    jobs: int | None = None, cluster: str | None = None, runs: int = 48, chunk: int | None = None
+) -> dict[str, list[Any]]:
+    found = sim.run(SCENARIO, runs=runs, seed=5, jobs=jobs, cluster=cluster, chunk=chunk)
+    return found.columns(FIELDS)
 
 
 @pytest.fixture(scope="module")
 def serial() -> dict[str, list[Any]]:
-    return outcomes(Backend("serial", 1))
+    return outcomes(jobs=1)
 
 
 def test_local_processes_give_the_serial_numbers_for_any_chunk_size(
     serial: dict[str, list[Any]],
 ) -> None:
-    assert outcomes(Backend("local", 2), chunk=7) == serial
-    assert outcomes(Backend("local", 2), chunk=48) == serial
-    assert outcomes(Backend("serial", 1), chunk=1) == serial
+    assert outcomes(jobs=2, chunk=7) == serial
+    assert outcomes(jobs=2, chunk=48) == serial
+    assert outcomes(jobs=1, chunk=1) == serial
 
 
 def test_a_dask_cluster_gives_the_serial_numbers(serial: dict[str, list[Any]]) -> None:
-    assert outcomes(Backend("dask", 2, "local:2"), chunk=13) == serial
+    assert outcomes(cluster="local:2", chunk=13) == serial
 
 
 def test_an_existing_dask_scheduler_is_reached_by_address(serial: dict[str, list[Any]]) -> None:
@@ -51,7 +51,7 @@ def test_an_existing_dask_scheduler_is_reached_by_address(serial: dict[str, list
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
-        assert outcomes(Backend("dask", 0, address), chunk=16) == serial
+        assert outcomes(cluster=address, chunk=16) == serial
         result = invoke(
             "run", IDLIB, "--runs", 48, "--seed", 5, "--cluster", address, "--format", "json"
         )
@@ -119,7 +119,7 @@ def test_a_results_directory_holds_rows_manifest_and_summary(tmp_path: Path) -> 
     # two workers: compute time summed over them exceeds neither 2x the wall-clock
     assert 0 < run["compute_seconds"] <= 2 * run["seconds"] + 0.5
     stored = ResultsDir.open(out).columns(FIELDS)
-    assert stored == outcomes(Backend("serial", 1), runs=60)
+    assert stored == outcomes(jobs=1, runs=60)
     summary = invoke("summary", out, "--format", "json")
     assert summary.exit_code == 0
     assert json.loads(summary.output) == json.loads(result.output)
@@ -151,7 +151,7 @@ def test_running_again_resumes_and_keeps_finished_chunks(
     manifest = json.loads((out / "manifest.json").read_text())
     assert [r["outcome"] for r in manifest["invocations"]] == ["interrupted", "finished"]
     assert [r["replications_added"] for r in manifest["invocations"]] == [15, 25]
-    assert ResultsDir.open(out).columns(FIELDS) == outcomes(Backend("serial", 1), runs=40)
+    assert ResultsDir.open(out).columns(FIELDS) == outcomes(jobs=1, runs=40)
 
 
 def test_a_directory_of_another_seed_is_refused(tmp_path: Path) -> None:
@@ -247,7 +247,8 @@ def test_until_ci_stops_at_the_cap(tmp_path: Path) -> None:
     ("spec", "message"),
     [
         ("strikes", "expected METRIC=WIDTH"),
-        ("highest_rung=0.1", "expected a numeric outcome"),
+        ("highest_rung=0.1", "expected a numeric or true/false outcome, got highest_rung"),
+        ("strike=0.1", "no outcome is named strike; did you mean strikes?"),
         ("strikes=-1", "expected a positive half-width"),
     ],
 )

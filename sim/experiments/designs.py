@@ -39,9 +39,6 @@ class Factor:
     def is_range(self) -> bool:
         return not self.values
 
-    def grid(self) -> tuple[float, ...]:
-        return self.values
-
     def describe(self) -> dict[str, Any]:
         if self.is_range:
             return {"path": self.path, "low": self.low, "high": self.high, "whole": self.whole}
@@ -68,8 +65,20 @@ def parse_factor(text: str, option: str = "--vary") -> Factor:
     return factor_from_spec(path.strip(), spec.strip(), f"{option} {text}")
 
 
+def parse_factors(
+    vary: Mapping[str, Any] | Sequence[str | Factor], option: str = "--vary"
+) -> list[Factor]:
+    """Factors from ``{"path": SPEC}`` (a SPEC string or a list of numbers), or from
+    ``"PATH=SPEC"`` strings (or ready ``Factor`` objects)."""
+    if isinstance(vary, Mapping):
+        return [factor_from_spec(path, spec, f"{option} {path}") for path, spec in vary.items()]
+    return [f if isinstance(f, Factor) else parse_factor(f, option) for f in vary]
+
+
 def factor_from_spec(path: str, spec: Any, option: str) -> Factor:
     """A factor from a SPEC string, or from a TOML array of numbers."""
+    if isinstance(spec, tuple):
+        spec = list(spec)
     if isinstance(spec, list):
         if not spec or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in spec

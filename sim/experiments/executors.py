@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sim.errors import InputError
+from sim.optional import require
 
 T = TypeVar("T")
 
@@ -86,11 +87,9 @@ def open_executor(backend: Backend) -> Iterator[tuple[cf.Executor, int]]:
 @contextmanager
 def _dask(backend: Backend) -> Iterator[tuple[cf.Executor, int]]:
     address = backend.address or ""
-    try:
-        import dask
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError("--cluster", address, "needs Dask: pip install -e '.[dask]'") from None
+    dask = require("dask", "--cluster", address, "a cluster")
+    distributed = require("distributed", "--cluster", address, "a cluster")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     cluster = None
     try:
         if backend.workers:

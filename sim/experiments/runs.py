@@ -1,9 +1,6 @@
-"""A run of many replications: chunks on an executor, stored in a sink as they
-finish, optionally extended in batches until an interval is narrow enough.
-
-The command line's ``truce run`` is this module plus printing; it can be driven from
-Python the same way.
-"""
+"""A run of many replications: chunks on an open executor (see ``executors``), stored
+in a sink as they finish, optionally extended in batches until an interval is narrow
+enough."""
 
 from __future__ import annotations
 
@@ -12,85 +9,22 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from sim.errors import InputError
 from sim.experiments.chunks import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
-from sim.experiments.executors import Backend, open_executor
-from sim.model.catalogue import outcome_schema
+from sim.experiments.precision import Precision
 from sim.model.outcomes import Columns
-from sim.outputs.rows import RowWriter
 from sim.scenario.spec import Scenario
-from sim.statistics.estimators import estimate
 
 
 class Sink(Protocol):
-    """Where finished chunks go."""
+    """Where finished chunks go: a results directory, or memory (with a row file)."""
 
     def done(self) -> Intervals: ...
 
     def write(self, chunk: Chunk) -> None: ...
 
     def columns(self, fields: list[str]) -> Columns: ...
-
-
-class MemorySink:
-    """Keeps outcome columns in memory, and streams rows to a CSV or JSON file."""
-
-    def __init__(self, fields: list[str], writer: RowWriter | None = None) -> None:
-        self.fields = fields
-        self.writer = writer
-        self._columns: Columns = {name: [] for name in fields}
-
-    def done(self) -> Intervals:
-        return Intervals()
-
-    def write(self, chunk: Chunk) -> None:
-        for name in self.fields:
-            self._columns[name].extend(chunk.columns[name])
-        if self.writer is not None:
-            for index in range(chunk.rows):
-                self.writer.write({name: chunk.columns[name][index] for name in self.fields})
-
-    def columns(self, fields: list[str]) -> Columns:
-        order = sorted(
-            range(len(self._columns["replication"])), key=self._columns["replication"].__getitem__
-        )
-        wanted = list(dict.fromkeys(["replication", *fields]))
-        return {name: [self._columns[name][i] for i in order] for name in wanted}
-
-
-@dataclass(frozen=True, slots=True)
-class Precision:
-    """Run until the ``metric``'s interval has a half-width of at most ``width``: a
-    probability's Wilson interval for a true/false outcome, else the mean's."""
-
-    metric: str
-    width: float
-    max_runs: int
-
-    @classmethod
-    def parse(cls, text: str, scenario: Scenario, max_runs: int) -> Precision:
-        metric, sep, width = text.partition("=")
-        schema = outcome_schema(scenario)
-        if not sep:
-            raise InputError("--until-ci", text, "expected METRIC=WIDTH, e.g. collapsed=0.01")
-        if metric not in schema or schema[metric] is str or metric == "replication":
-            numeric = [f for f, k in schema.items() if k is not str and f != "replication"]
-            raise InputError(
-                "--until-ci", text, f"expected a numeric outcome, one of {', '.join(numeric)}"
-            )
-        try:
-            value = float(width)
-        except ValueError:
-            value = math.nan
-        if not value > 0:
-            raise InputError("--until-ci", text, f"expected a positive half-width, got {width!r}")
-        return cls(metric, value, max_runs)
-
-    def half_width(self, values: list[Any], kind: type, confidence: float) -> float:
-        half = estimate(values, kind, confidence).half_width
-        return math.inf if math.isnan(half) else half
 
 
 @dataclass
@@ -104,16 +38,7 @@ class Campaign:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     target: int = 0
-    workers: int = 1
     half_width: float | None = None
-
-
-def run_campaign(
-    scenario: Scenario, seed: int, runs: int, sink: Sink, backend: Backend, **options: Any
-) -> Campaign:
-    """Open ``backend``'s executor and ``run_on`` it; ``options`` are ``run_on``'s."""
-    with open_executor(backend) as (executor, workers):
-        return run_on(executor, workers, scenario, seed, runs, sink, **options)
 
 
 def run_on(
@@ -139,8 +64,6 @@ def run_on(
     done = sink.done()
     campaign.replications = done.total
     campaign.target = runs
-    campaign.workers = workers
-    kind = outcome_schema(scenario)[precision.metric] if precision else bool
     size = chunk or chunk_size(runs, workers)
     while True:
         ranges = chunk_ranges(done.missing(campaign.target), size)
@@ -158,7 +81,7 @@ def run_on(
         if precision is None:
             break
         values = sink.columns([precision.metric])[precision.metric]
-        campaign.half_width = precision.half_width(values, kind, confidence)
+        campaign.half_width = precision.half_width(values, confidence)
         if campaign.half_width <= precision.width or campaign.target >= precision.max_runs:
             break
         # the half-width shrinks as 1/sqrt(n): aim a little past the estimate

@@ -18,7 +18,8 @@ from sim.errors import InputError
 from sim.experiments.chunks import chunk_size, run_tasks
 from sim.experiments.designs import Factor, point_scenario
 from sim.experiments.executors import Backend, open_executor
-from sim.model.catalogue import outcome_schema
+from sim.model.catalogue import metric as outcome_metric
+from sim.optional import require
 from sim.scenario import Override
 from sim.statistics.estimators import estimate
 
@@ -26,17 +27,9 @@ METHODS = ("morris", "sobol")
 
 
 def _salib(method: str) -> tuple[Any, Any]:
-    try:
-        if method == "sobol":
-            from SALib.analyze import sobol as analyze
-            from SALib.sample import sobol as sample
-        else:
-            from SALib.analyze import morris as analyze
-            from SALib.sample import morris as sample
-    except ImportError:
-        raise InputError(
-            "sensitivity", method, "needs SALib: pip install -e '.[sensitivity]'"
-        ) from None
+    """SALib's sampler and analyser for ``method``."""
+    sample = require(f"SALib.sample.{method}", "--method", method, "sensitivity")
+    analyze = require(f"SALib.analyze.{method}", "--method", method, "sensitivity")
     return sample, analyze
 
 
@@ -79,9 +72,7 @@ def sensitivity(
         for row in design
     ]
     scenarios = [point_scenario(raw, origin, overrides, point) for point in points]
-    schema = outcome_schema(scenarios[0])
-    if metric not in schema or schema[metric] is str or metric == "replication":
-        raise InputError("--metric", metric, "expected a numeric or true/false outcome field")
+    kind = outcome_metric(scenarios[0], metric, "--metric").kind
     values: list[list[Any]] = [[] for _ in points]
     with open_executor(backend) as (executor, workers):
         size = chunk_size(runs, 1)
@@ -97,7 +88,7 @@ def sensitivity(
                 finished += 1
                 if on_point is not None:
                     on_point(finished, len(points))
-    outputs = np.array([estimate(v, schema[metric], confidence).value for v in values])
+    outputs = np.array([estimate(v, kind, confidence).value for v in values])
     if method == "sobol":
         found = analyze.analyze(
             problem, outputs, calc_second_order=False, conf_level=confidence, seed=seed
@@ -123,27 +114,3 @@ def sensitivity(
         "ranking": indices,
         "design": [{**p, metric: float(y)} for p, y in zip(points, outputs, strict=True)],
     }
-
-
-def sensitivity_table(result: dict[str, Any]) -> str:
-    lines = [
-        f"{result['method'].title()} sensitivity of {result['metric']}: "
-        f"{result['points']} points x {result['runs_per_point']} replications "
-        f"({result['replications']} in all), seed {result['seed']}",
-        "",
-    ]
-    if result["method"] == "sobol":
-        lines.append(f"  {'rank':<5} {'parameter':<44} {'total ST':>18} {'first order S1':>18}")
-        for rank, row in enumerate(result["ranking"], 1):
-            st = f"{row['ST']:.3f} +- {row['ST_conf']:.3f}"
-            s1 = f"{row['S1']:.3f} +- {row['S1_conf']:.3f}"
-            lines.append(f"  {rank:<5} {row['parameter']:<44} {st:>18} {s1:>18}")
-    else:
-        lines.append(f"  {'rank':<5} {'parameter':<44} {'mu*':>20} {'mu':>10} {'sigma':>10}")
-        for rank, row in enumerate(result["ranking"], 1):
-            mu_star = f"{row['mu_star']:.4g} +- {row['mu_star_conf']:.3g}"
-            lines.append(
-                f"  {rank:<5} {row['parameter']:<44} {mu_star:>20} "
-                f"{row['mu']:>10.4g} {row['sigma']:>10.4g}"
-            )
-    return "\n".join(lines)

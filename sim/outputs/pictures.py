@@ -1,138 +1,180 @@
-"""Pictures with matplotlib (an optional extra): a run's outcome histogram, the
-truce's Kaplan-Meier survival with its band, a sweep's metric against one parameter
-with interval bands, a heat map for two parameters, and two runs overlaid."""
+"""Pictures with matplotlib (an optional extra), each returned as a ``Figure``: a run's
+outcome histogram, the truce's Kaplan-Meier survival with its band, a sweep's metric
+against one parameter with its interval band, a heat map or scatter over two, and two
+runs overlaid. Axes are labelled from the outcome catalogue.
+
+Figures are made without pyplot, so nothing here touches a global backend: a notebook
+shows them, and ``save`` writes them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.errors import InputError
-from sim.model.catalogue import outcome_schema
-from sim.outputs.results_dir import ResultsDir
+from sim.model.catalogue import Field, find, metric
+from sim.optional import require
+from sim.outputs.results import Results, SweepResults
 from sim.statistics.estimators import survival
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = (".png", ".svg", ".pdf")
 SURVIVAL = "survival"
 
 
-def _pyplot(path: str) -> Any:
-    if Path(path).suffix.lower() not in FORMATS:
-        raise InputError("-o", path, "expected a file name ending in .png, .svg or .pdf")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plot", path, "needs matplotlib: pip install -e '.[plot]'") from None
-    return plt
+def _figure() -> Figure:
+    figure_module = require("matplotlib.figure", "plot", "a picture", "drawing")
+    return figure_module.Figure(figsize=(7, 4.5))  # type: ignore[no-any-return]
 
 
-def _label(results: ResultsDir, fallback: str) -> str:
-    return f"{results.scenario().name} ({fallback})"
+def axis_label(field: Field) -> str:
+    """The field's label, with its unit unless the label already names it."""
+    if not field.unit or field.unit in field.label.split():
+        return field.label
+    return f"{field.label} ({field.unit})"
 
 
-def plot_runs(runs: Sequence[tuple[str, ResultsDir]], metric: str, path: str) -> None:
-    """One run, or two overlaid: the metric's histogram, or with ``survival`` the
-    truce's Kaplan-Meier curve with its 95% band."""
-    plt = _pyplot(path)
-    figure, axes = plt.subplots(figsize=(7, 4.5))
-    if metric == SURVIVAL:
-        for name, results in runs:
-            scenario = results.scenario()
-            days = np.linspace(0, scenario.horizon, 200).tolist()
-            days_with_collapse = results.columns(["collapse_day"])["collapse_day"]
-            curve = survival(days_with_collapse, scenario.horizon, days)
-            values = [e.value for _, e in curve]
-            line = axes.step(days, values, where="post", label=_label(results, name))[0]
-            axes.fill_between(
-                days,
-                [e.low for _, e in curve],
-                [e.high for _, e in curve],
-                step="post",
-                alpha=0.2,
-                color=line.get_color(),
-            )
-        axes.set_xlabel("day")
-        axes.set_ylabel("P(truce still holds)")
-        axes.set_ylim(0, 1.02)
-        axes.set_title("Survival of the truce (Kaplan-Meier, 95% band)")
-    else:
-        series = []
-        for name, results in runs:
-            schema = outcome_schema(results.scenario())
-            if metric not in schema or schema[metric] is str:
-                raise InputError("--metric", metric, f"expected a numeric outcome or {SURVIVAL}")
-            present = [v for v in results.columns([metric])[metric] if v is not None]
-            series.append((name, results, np.asarray(present, dtype=float)))
-        everything = np.concatenate([s[2] for s in series]) if series else np.array([0.0])
-        whole = np.all(np.mod(everything, 1) == 0)
-        if whole and np.ptp(everything) <= 60:
-            bins = np.arange(everything.min() - 0.5, everything.max() + 1.5).tolist()
-        else:
-            bins = np.histogram_bin_edges(everything, bins=40).tolist()
-        for name, results, sample in series:
-            axes.hist(
-                sample,
-                bins=bins,
-                alpha=0.55 if len(series) > 1 else 0.9,
-                density=True,
-                label=f"{_label(results, name)}, n={len(sample)}",
-            )
-        axes.set_xlabel(metric)
-        axes.set_ylabel("share of replications")
-        axes.set_title(f"Distribution of {metric}")
+def _name(label: str, results: Results) -> str:
+    return f"{results.scenario.name} ({label})"
+
+
+def runs_figure(runs: Sequence[tuple[str, Results]], name: str, confidence: float = 0.95) -> Figure:
+    """One run, or two overlaid: the histogram of outcome ``name``, or with
+    ``survival`` the truce's Kaplan-Meier curve with its band."""
+    if name == SURVIVAL:
+        return survival_figure(runs, confidence)
+    return histogram_figure(runs, name)
+
+
+def survival_figure(runs: Sequence[tuple[str, Results]], confidence: float = 0.95) -> Figure:
+    """The truce's Kaplan-Meier survival curve of each run, with its band."""
+    figure = _figure()
+    axes = figure.subplots()
+    for label, results in runs:
+        horizon = results.scenario.horizon
+        days = np.linspace(0, horizon, 200).tolist()
+        collapse_days = results.columns(["collapse_day"])["collapse_day"]
+        curve = survival(collapse_days, horizon, days, confidence)
+        line = axes.step(
+            days, [e.value for _, e in curve], where="post", label=_name(label, results)
+        )[0]
+        axes.fill_between(
+            days,
+            [e.low for _, e in curve],
+            [e.high for _, e in curve],
+            step="post",
+            alpha=0.2,
+            color=line.get_color(),
+        )
+    axes.set_xlabel("day")
+    axes.set_ylabel("P(truce still holds)")
+    axes.set_ylim(0, 1.02)
+    axes.set_title(f"Survival of the truce (Kaplan-Meier, {confidence:.0%} band)")
     axes.legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    return figure
 
 
-def plot_sweep(rows: list[dict[str, Any]], factors: list[str], metric: str, path: str) -> None:
+def histogram_figure(runs: Sequence[tuple[str, Results]], name: str) -> Figure:
+    """The distribution of outcome ``name`` in each run (as a density)."""
+    series = []
+    field: Field | None = None
+    for label, results in runs:
+        field = metric(results.scenario, name, "--metric", shown=name)
+        present = [v for v in results.columns([name])[name] if v is not None]
+        series.append((label, results, np.asarray(present, dtype=float)))
+    assert field is not None
+    figure = _figure()
+    axes = figure.subplots()
+    everything = np.concatenate([s[2] for s in series]) if series else np.array([0.0])
+    if not everything.size:
+        everything = np.array([0.0])
+    whole = np.all(np.mod(everything, 1) == 0)
+    if whole and np.ptp(everything) <= 60:
+        bins = np.arange(everything.min() - 0.5, everything.max() + 1.5).tolist()
+    else:
+        bins = np.histogram_bin_edges(everything, bins=40).tolist()
+    for label, results, sample in series:
+        axes.hist(
+            sample,
+            bins=bins,
+            alpha=0.55 if len(series) > 1 else 0.9,
+            density=True,
+            label=f"{_name(label, results)}, n={len(sample)}",
+        )
+    axes.set_xlabel(axis_label(field))
+    axes.set_ylabel("share of replications")
+    axes.set_title(f"Distribution of {field.label}")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Figure:
     """A sweep's metric against one parameter (line with interval band), or over two
     (a heat map for a grid, a coloured scatter for sampled designs)."""
-    plt = _pyplot(path)
-    chosen = [r for r in rows if r["metric"] == metric]
-    if not chosen:
-        raise InputError("--metric", metric, "is not in the sweep's summary")
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    rows = sweep.summary([name], confidence)
+    first = sweep.point(0)
+    field = find(first.scenario, name) if first is not None else None
+    label = axis_label(field) if field is not None else name
+    if not rows:
+        raise InputError("--metric", name, "the sweep has no finished points")
+    factors = sweep.paths
+    figure = _figure()
+    axes = figure.subplots()
     if len(factors) == 1:
         (x,) = factors
-        chosen.sort(key=lambda r: r[x])
-        xs = [r[x] for r in chosen]
-        axes.plot(xs, [r["estimate"] for r in chosen], marker="o")
-        axes.fill_between(xs, [r["low"] for r in chosen], [r["high"] for r in chosen], alpha=0.25)
+        rows.sort(key=lambda r: r[x])
+        xs = [r[x] for r in rows]
+        axes.plot(xs, [r["estimate"] for r in rows], marker="o")
+        axes.fill_between(xs, [r["low"] for r in rows], [r["high"] for r in rows], alpha=0.25)
         axes.set_xlabel(x)
-        axes.set_ylabel(metric)
-        axes.set_title(f"{metric} across the sweep (interval band)")
+        axes.set_ylabel(label)
+        axes.set_title(f"{label} across the sweep ({confidence:.0%} interval band)")
     elif len(factors) == 2:
         x, y = factors
-        xs, ys = sorted({r[x] for r in chosen}), sorted({r[y] for r in chosen})
-        if len(xs) * len(ys) == len(chosen):  # a grid: a heat map
+        xs, ys = sorted({r[x] for r in rows}), sorted({r[y] for r in rows})
+        image: Any
+        if len(xs) * len(ys) == len(rows):  # a grid: a heat map
             grid = np.full((len(ys), len(xs)), np.nan)
-            for r in chosen:
+            for r in rows:
                 grid[ys.index(r[y]), xs.index(r[x])] = r["estimate"]
             image = axes.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
             axes.set_xticks(range(len(xs)), [f"{v:.3g}" for v in xs])
             axes.set_yticks(range(len(ys)), [f"{v:.3g}" for v in ys])
         else:
             image = axes.scatter(
-                [r[x] for r in chosen],
-                [r[y] for r in chosen],
-                c=[r["estimate"] for r in chosen],
+                [r[x] for r in rows],
+                [r[y] for r in rows],
+                c=[r["estimate"] for r in rows],
                 cmap="viridis",
                 s=60,
             )
-        figure.colorbar(image, ax=axes, label=metric)
+        figure.colorbar(image, ax=axes, label=label)
         axes.set_xlabel(x)
         axes.set_ylabel(y)
-        axes.set_title(f"{metric} across the sweep")
+        axes.set_title(f"{label} across the sweep")
     else:
-        raise InputError("DIR", "", "plots show sweeps of one or two parameters")
+        raise InputError("DIR", str(sweep.directory), "plots show sweeps of one or two parameters")
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    return figure
+
+
+def check_path(path: str | Path) -> Path:
+    """A picture's file name, which must end in .png, .svg or .pdf."""
+    if Path(path).suffix.lower() not in FORMATS:
+        raise InputError("-o", str(path), "expected a file name ending in .png, .svg or .pdf")
+    return Path(path)
+
+
+def save(figure: Figure, path: str | Path) -> Path:
+    """Write ``figure`` to ``path`` (.png, .svg or .pdf)."""
+    target = check_path(path)
+    figure.savefig(target)
+    return target

@@ -3,7 +3,7 @@ failures, written as chunks finish so that an interrupted run keeps them.
 
 Layout::
 
-    DIR/manifest.json              scenario (fully resolved), seed, versions, runs
+    DIR/manifest.json              scenario (fully resolved), seed, versions, invocations
     DIR/chunks/000000000-000000499.parquet   replications 0..499
     DIR/failures.jsonl             replications that raised, one JSON object a line
 
@@ -14,20 +14,23 @@ same directory resumes: chunks on disk are kept and skipped.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import platform
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
-from sim.errors import InputError
 from sim.experiments.chunks import Chunk, Intervals
 from sim.model.catalogue import outcome_schema
 from sim.model.outcomes import Columns
+from sim.optional import require
+from sim.outputs.manifests import (
+    begin_invocation,
+    create_or_resume,
+    now,
+    read_manifest,
+    write_atomically,
+    write_json,
+)
 from sim.scenario import Scenario, build_scenario
 from sim.scenario.dump import scenario_to_data
 
@@ -35,41 +38,12 @@ FORMAT = "truce-results/1"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 FAILURES = "failures.jsonl"
-KEY_PACKAGES = ("simpy", "numpy", "scipy", "click", "pyarrow", "dask", "distributed")
+KIND = "results"
 
 
-def _pyarrow(option: str, path: str) -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise InputError(
-            option, path, "a results directory needs pyarrow: pip install -e '.[parquet]'"
-        ) from None
-    return pyarrow
-
-
-def dependency_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for package in KEY_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+def _pyarrow(option: str, path: Path) -> Any:
+    require("pyarrow.parquet", option, str(path), "a results directory")
+    return require("pyarrow", option, str(path), "a results directory")
 
 
 class ResultsDir:
@@ -78,7 +52,7 @@ class ResultsDir:
     def __init__(self, path: Path, manifest: dict[str, Any], option: str = "--output") -> None:
         self.path = path
         self.manifest = manifest
-        self.pa = _pyarrow(option, str(path))
+        self.pa = _pyarrow(option, path)
         self._schema: Any = None
         self._scenario: Scenario | None = None
 
@@ -97,32 +71,16 @@ class ResultsDir:
         run of the same scenario and seed. ``constants`` become columns of every row
         (a sweep's point and its parameter values)."""
         path = Path(path)
-        _pyarrow("--output", str(path))
-        data = json.loads(json.dumps(scenario_to_data(scenario)))
-        manifest_path = path / MANIFEST
-        if manifest_path.exists():
-            manifest = cls._read_manifest(path, "--output")
-            if manifest.get("scenario") != data or manifest.get("seed") != seed:
-                raise InputError(
-                    "--output",
-                    str(path),
-                    "holds results of another scenario or seed; choose another directory",
-                )
-        else:
-            if path.exists() and (not path.is_dir() or any(path.iterdir())):
-                raise InputError(
-                    "--output", str(path), "exists and is not a results directory; choose another"
-                )
-            path.mkdir(parents=True, exist_ok=True)
-            manifest = {
-                "format": FORMAT,
-                "scenario_file": scenario_file,
-                "scenario": data,
-                "seed": seed,
-                "constants": dict(constants or {}),
-                "created": now(),
-                "invocations": [],
-            }
+        _pyarrow("--output", path)
+        manifest = create_or_resume(
+            path,
+            MANIFEST,
+            FORMAT,
+            KIND,
+            identity={"scenario": scenario_to_data(scenario), "seed": seed},
+            another="results of another scenario or seed",
+            fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
+        )
         (path / CHUNKS).mkdir(exist_ok=True)
         results = cls(path, manifest)
         results._scenario = scenario
@@ -132,26 +90,18 @@ class ResultsDir:
     def open(cls, path: str | Path, option: str = "DIR") -> ResultsDir:
         """Open an existing directory for reading."""
         path = Path(path)
-        return cls(path, cls._read_manifest(path, option), option)
+        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option), option)
 
     @staticmethod
-    def _read_manifest(path: Path, option: str) -> dict[str, Any]:
-        manifest_path = path / MANIFEST
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except FileNotFoundError:
-            raise InputError(
-                option, str(path), "is not a results directory (no manifest.json)"
-            ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InputError(option, str(manifest_path), f"is not valid JSON ({error})") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise InputError(option, str(manifest_path), f"expected a {FORMAT} manifest")
-        return manifest
+    def holds(path: str | Path) -> bool:
+        """Whether ``path`` looks like a results directory."""
+        return (Path(path) / MANIFEST).is_file()
 
     def scenario(self) -> Scenario:
         """The scenario the results came from, rebuilt from the manifest."""
-        return build_scenario(self.manifest["scenario"], str(self.path / MANIFEST))
+        if self._scenario is None:
+            self._scenario = build_scenario(self.manifest["scenario"], str(self.path / MANIFEST))
+        return self._scenario
 
     @property
     def seed(self) -> int:
@@ -165,24 +115,16 @@ class ResultsDir:
 
     def begin(self, command: Sequence[str], backend: dict[str, Any], requested: int) -> None:
         """Record the start of a run (an invocation) in the manifest."""
-        self.manifest.update(
-            truce_version=__version__,
-            python=platform.python_version(),
-            dependencies=dependency_versions(),
-        )
-        self.manifest["invocations"].append(
-            {
-                "command": list(command),
-                "executor": backend,
-                "requested_replications": requested,
-                "started": now(),
-                "finished": None,
-                "seconds": None,
-                "replications_written": 0,
-                "compute_seconds": 0.0,  # summed over workers; "seconds" is wall-clock
-                "failures": 0,
-                "outcome": "running",
-            }
+        begin_invocation(
+            self.manifest,
+            command,
+            executor=backend,
+            requested_replications=requested,
+            seconds=None,
+            replications_written=0,
+            compute_seconds=0.0,  # summed over workers; "seconds" is wall-clock
+            failures=0,
+            outcome="running",
         )
         self._write_manifest()
 
@@ -193,17 +135,15 @@ class ResultsDir:
         self._write_manifest()
 
     def _write_manifest(self) -> None:
-        text = json.dumps(self.manifest, indent=2) + "\n"
-        write_atomically(self.path / MANIFEST, text.encode())
+        write_json(self.path / MANIFEST, self.manifest)
 
     def schema(self) -> Any:
         if self._schema is None:
-            scenario = self._scenario or self.scenario()
             pa = self.pa
             types = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
             constants = [(name, type(value)) for name, value in self.constants.items()]
             self._schema = pa.schema(
-                [(name, types[kind]) for name, kind in outcome_schema(scenario).items()]
+                [(name, types[kind]) for name, kind in outcome_schema(self.scenario()).items()]
                 + [(name, types[kind]) for name, kind in constants]
             )
         return self._schema

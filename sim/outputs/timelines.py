@@ -4,7 +4,8 @@ truce's strain and state after each step."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sim.model.records import (
     Call,
@@ -20,7 +21,11 @@ from sim.model.records import (
     Talks,
     TruceState,
 )
+from sim.optional import require
 from sim.scenario.spec import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 UNPROMPTED = ("decay", "drift", "truce at the start")
 COLUMNS = (
@@ -35,6 +40,27 @@ COLUMNS = (
     "strain",
     "state",
 )
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One replication: its records and its timeline rows (``COLUMNS``)."""
+
+    scenario: Scenario
+    seed: int
+    run: Run
+
+    @property
+    def replication(self) -> int:
+        return self.run.replication
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return timeline(self.scenario, self.run)
+
+    def to_pandas(self) -> pd.DataFrame:
+        pandas = require("pandas", "to_pandas", "a trace", "a DataFrame")
+        return pandas.DataFrame(self.rows, columns=list(COLUMNS))
 
 
 def timeline(scenario: Scenario, run: Run) -> list[dict[str, Any]]:
@@ -145,31 +171,3 @@ def _describe(scenario: Scenario, record: Record, reported: dict[int, int]) -> d
             scenario, record.day, "guarantors", f"talks {verdict} (p={record.probability:.2f})"
         )
     raise TypeError(f"unknown record {record!r}")
-
-
-def to_text(rows: list[dict[str, Any]], dated: bool) -> str:
-    """The timeline as aligned text."""
-    header = (
-        f"{'day':>7} {'date':<10} {'actor':<11} {'target':<11} "
-        f"{'dead':>5} {'rep':>5} {'strain':>6} {'state':<9} action"
-    )
-    if not dated:
-        header = header.replace(f" {'date':<10}", "")
-    lines = [header]
-    for row in rows:
-        date = f" {row['date'] or '':<10}" if dated else ""
-        lines.append(
-            f"{row['day']:>7.2f}{date} {row['actor']:<11.11} {row['target'] or '':<11.11} "
-            f"{_n(row['deaths']):>5} {_n(row['reported']):>5} "
-            f"{_strain(row['strain']):>6} {row['state'] or '':<9.9} "
-            f"{row['action']}"
-        )
-    return "\n".join(lines)
-
-
-def _strain(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def _n(value: int | None) -> str:
-    return "" if value is None else str(value)

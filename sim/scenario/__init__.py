@@ -1,23 +1,18 @@
 """Scenarios: frozen parameters loaded from TOML files."""
 
-from sim.scenario.load import (
-    Override,
-    apply_overrides,
-    build_scenario,
-    load_scenario,
-    parse_override,
-    read_toml,
-)
+from sim.scenario.load import build_scenario, load_scenario, read_toml
+from sim.scenario.overrides import Override, Overrides, parse_override, to_overrides
 from sim.scenario.spec import Actor, Role, Scenario
 
 __all__ = [
     "Actor",
     "Override",
+    "Overrides",
     "Role",
     "Scenario",
-    "apply_overrides",
     "build_scenario",
     "load_scenario",
     "parse_override",
     "read_toml",
+    "to_overrides",
 ]

@@ -11,7 +11,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sim.model.streams import Stream
+
+class Draws(Protocol):
+    """Standard random draws (the model's streams give them)."""
+
+    def uniform(self) -> float: ...
+
+    def exponential(self) -> float: ...
+
+    def normal(self) -> float: ...
+
+    def gamma(self, shape: float) -> float: ...
 
 
 class Distribution(Protocol):
@@ -21,7 +31,7 @@ class Distribution(Protocol):
     @property
     def variance(self) -> float: ...
 
-    def sample(self, stream: Stream) -> float: ...
+    def sample(self, stream: Draws) -> float: ...
 
     def describe(self) -> dict[str, float | str]: ...
 
@@ -40,7 +50,7 @@ class Fixed:
     def variance(self) -> float:
         return 0.0
 
-    def sample(self, stream: Stream) -> float:
+    def sample(self, stream: Draws) -> float:
         return self.value
 
     def describe(self) -> dict[str, float | str]:
@@ -57,7 +67,7 @@ class Exponential:
     def variance(self) -> float:
         return self.mean * self.mean
 
-    def sample(self, stream: Stream) -> float:
+    def sample(self, stream: Draws) -> float:
         return self.mean * stream.exponential()
 
     def describe(self) -> dict[str, float | str]:
@@ -81,7 +91,7 @@ class Gamma:
     def variance(self) -> float:
         return (self.mean * self.cv) ** 2
 
-    def sample(self, stream: Stream) -> float:
+    def sample(self, stream: Draws) -> float:
         return self.scale * stream.gamma(self.shape)
 
     def describe(self) -> dict[str, float | str]:
@@ -106,7 +116,7 @@ class LogNormal:
     def variance(self) -> float:
         return (self.mean * self.cv) ** 2
 
-    def sample(self, stream: Stream) -> float:
+    def sample(self, stream: Draws) -> float:
         return math.exp(self.mu + self.sigma * stream.normal())
 
     def describe(self) -> dict[str, float | str]:
@@ -128,7 +138,7 @@ class Uniform:
     def variance(self) -> float:
         return (self.high - self.low) ** 2 / 12.0
 
-    def sample(self, stream: Stream) -> float:
+    def sample(self, stream: Draws) -> float:
         return self.low + (self.high - self.low) * stream.uniform()
 
     def describe(self) -> dict[str, float | str]:

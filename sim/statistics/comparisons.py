@@ -16,16 +16,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
-from sim.model.catalogue import outcome_schema
+from sim.model.catalogue import OUTCOME, fields, outcome_schema
+from sim.optional import require
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import mean
 
-SKIPPED = {"replication", "events"}  # bookkeeping, not outcomes of the model
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """B against A, one row per outcome (see ``compare``)."""
+
+    a: str
+    b: str
+    rows: list[dict[str, Any]]
+    alpha: float
+
+    @property
+    def paired(self) -> bool:
+        return bool(self.rows) and bool(self.rows[0]["paired"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        pandas = require("pandas", "to_pandas", "a comparison", "a DataFrame")
+        return pandas.DataFrame(self.rows)
 
 
 @dataclass(frozen=True)
@@ -76,8 +96,8 @@ def compare(
 ) -> list[dict[str, Any]]:
     """One row per outcome the two runs share, in outcome order."""
     schema_a, schema_b = outcome_schema(a.scenario), outcome_schema(b.scenario)
-    shared = [
-        f for f, kind in schema_a.items() if f in schema_b and kind is not str and f not in SKIPPED
+    shared = [  # outcomes of the model, not bookkeeping (the replication, the event count)
+        f.name for f in fields(a.scenario) if f.name in schema_b and f.numeric and f.role == OUTCOME
     ]
     index_a = {r: i for i, r in enumerate(a.columns["replication"])}
     index_b = {r: i for i, r in enumerate(b.columns["replication"])}
@@ -128,25 +148,3 @@ def compare(
             row["p_adjusted"] = float(p)
             row["differs"] = bool(p < alpha)
     return rows
-
-
-def comparison_table(rows: list[dict[str, Any]], a: str, b: str, alpha: float) -> str:
-    if not rows:
-        return "nothing to compare"
-    kind = "paired by replication (shared seed)" if rows[0]["paired"] else "independent samples"
-    lines = [
-        f"B = {b}",
-        f"A = {a}",
-        f"{kind}; * marks outcomes that differ beyond noise "
-        f"(Benjamini-Hochberg adjusted p < {alpha:g})",
-        "",
-        f"  {'outcome':<28} {'A':>10} {'B':>10} {'B - A [interval]':>32} {'p':>9} {'p adj':>9}",
-    ]
-    for row in rows:
-        interval = f"{row['difference']:.4g} [{row['low']:.4g}, {row['high']:.4g}]"
-        flag = " *" if row["differs"] else ""
-        lines.append(
-            f"  {row['metric']:<28} {row['a']:>10.4g} {row['b']:>10.4g} {interval:>32} "
-            f"{row['p_value']:>9.3g} {row['p_adjusted']:>9.3g}{flag}"
-        )
-    return "\n".join(lines)

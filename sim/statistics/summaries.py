@@ -1,18 +1,17 @@
-"""Outcome distributions over replications: built once as plain data, printed as a
-table or as JSON."""
+"""Outcome distributions over replications, as plain data (JSON-ready): the truce's
+collapse and survival, the escalation ladder, chains, and every outcome's probability
+or mean and quantiles; and a sweep's tidy rows, one per point and metric."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.model.catalogue import LADDER, outcome_schema
+from sim.model.catalogue import INDEX, LADDER, fields, outcome_schema
 from sim.scenario.spec import Scenario
-from sim.statistics.estimators import histogram, mean, proportion, quantile, survival
+from sim.statistics.estimators import estimate, histogram, mean, proportion, quantile, survival
 
 SURVIVAL_DAYS = (1, 7, 14, 30, 60, 90, 180, 365)
-NOT_QUANTITIES = {"replication"}
 
 
 def survival_days(horizon: float) -> list[float]:
@@ -28,7 +27,6 @@ def distributions(
     """Every outcome's distribution over the replications, as JSON-ready data.
     ``columns`` maps each outcome field to its values, one per replication."""
     n = len(columns["replication"])
-    schema = outcome_schema(scenario)
     summary: dict[str, Any] = {
         "scenario": scenario.name,
         "replications": n,
@@ -60,8 +58,9 @@ def distributions(
     ]
     probabilities: dict[str, Any] = {}
     quantities: dict[str, Any] = {}
-    for field, kind in schema.items():
-        if field in NOT_QUANTITIES or not n:
+    for entry in fields(scenario):
+        field, kind = entry.name, entry.kind
+        if entry.role == INDEX or not n:
             continue
         present = [v for v in columns[field] if v is not None]
         if kind is bool:
@@ -79,64 +78,30 @@ def distributions(
     return summary
 
 
-def to_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, indent=2)
-
-
-def _interval(e: dict[str, Any], digits: int = 3) -> str:
-    if e["value"] is None:
-        return "-"
-    if e["low"] is None:
-        return f"{e['value']:.{digits}f}"
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _number(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.3g}"
-
-
-def to_table(summary: dict[str, Any]) -> str:
-    """The summary as aligned text for a terminal."""
-    level = round(summary["confidence"] * 100)
-    lines = [
-        f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}, "
-        f"horizon {summary['horizon']:g} days ({level}% intervals)",
-        "",
-        "Truce",
-        f"  P(collapse by day {summary['horizon']:g})".ljust(34)
-        + _interval(summary["collapse"]["probability"]),
-        "  P(restored after a collapse)".ljust(34) + _interval(summary["collapse"]["restored"]),
-    ]
-    for cause in summary["collapse"]["causes"]:
-        lines.append(f"    collapsed by {cause['cause']}: {cause['count']}")
-    lines += ["", "Survival of the truce (Kaplan-Meier)"]
-    for row in summary["survival"]:
-        lines.append(f"  S({row['day']:g})".ljust(12) + _interval(row))
-    lines += ["", "Highest rung of the escalation ladder"]
-    for row in summary["ladder"]:
-        lines.append(f"  {row['rung']:<28} {row['count']:>7}  {_share(row['share'])}")
-    lines += ["", "Longest retaliation chain (strikes)"]
-    for row in summary["chains"]:
-        lines.append(f"  {row['length']!s:<28} {row['count']:>7}  {_share(row['share'])}")
-    lines += ["", "Probabilities"]
-    for field, estimate in summary["probabilities"].items():
-        lines.append(f"  {field:<28} {_interval(estimate)}")
-    lines += [
-        "",
-        f"  {'per replication':<28} {'mean [interval]':<28} {'median':>8} {'5%':>8} {'95%':>8}",
-    ]
-    for field, q in summary["quantities"].items():
-        lines.append(
-            f"  {field:<28} {_interval(q['mean'], 2):<28} {_number(q['median']['value']):>8} "
-            f"{_number(q['p05']):>8} {_number(q['p95']):>8}"
-            + (f"  (n={q['n']})" if q["n"] != summary["replications"] else "")
+def point_rows(
+    index: int,
+    point: Mapping[str, Any],
+    scenario: Scenario,
+    columns: Mapping[str, Sequence[Any]],
+    metrics: Sequence[str],
+    confidence: float = 0.95,
+) -> list[dict[str, Any]]:
+    """A sweep point's tidy rows, one per metric: the point's parameter values, the
+    estimate (a Wilson probability or a Student t mean) with its interval, and the
+    replications behind it."""
+    schema = outcome_schema(scenario)
+    rows = []
+    for metric in metrics:
+        found = estimate(columns[metric], schema[metric], confidence)
+        rows.append(
+            {
+                "point": index,
+                **point,
+                "metric": metric,
+                "estimate": found.value,
+                "low": found.low,
+                "high": found.high,
+                "replications": found.n,
+            }
         )
-    return "\n".join(lines)
-
-
-def _share(share: float | None) -> str:
-    if share is None:
-        return ""
-    return f"{100 * share:5.1f}%  " + "#" * round(40 * share)
+    return rows

@@ -1,0 +1,405 @@
+"""The library's front door: one function per command of the ``truce`` command line,
+each taking the same kinds of arguments and returning data.
+
+- ``run`` -> ``Results`` (rows, a DataFrame, the distributions as data)
+- ``open_results`` -> ``Results`` or ``SweepResults`` from a directory
+- ``sweep`` -> ``SweepResults``
+- ``compare`` -> ``Comparison``
+- ``sensitivity`` -> the ranking as data
+- ``trace`` -> ``Trace``
+- ``plot`` -> a matplotlib ``Figure``
+
+A scenario is a path to a TOML file or a ``Scenario``; overrides are ``"PATH=VALUE"``
+strings or a mapping of paths to values. A run stopped by Ctrl-C raises ``Interrupted``,
+which carries the results that finished.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import InputError
+from sim.experiments import sensitivity as sensitivity_analysis
+from sim.experiments.designs import Factor, parse_factors, resolve_wholeness
+from sim.experiments.executors import choose_backend, open_executor
+from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
+from sim.experiments.precision import Precision
+from sim.experiments.runs import Campaign, run_on
+from sim.experiments.sweeps import SweepProgress, run_sweep
+from sim.model import simulate
+from sim.model.catalogue import outcome_fields
+from sim.outputs import pictures
+from sim.outputs.results import Results, RunInfo, SweepResults, open_results
+from sim.outputs.results_dir import ResultsDir
+from sim.outputs.rows import RowWriter
+from sim.outputs.sinks import MemorySink
+from sim.outputs.sweep_dir import SweepDir
+from sim.outputs.timelines import Trace
+from sim.scenario import (
+    Overrides,
+    Scenario,
+    build_scenario,
+    load_scenario,
+    read_toml,
+    to_overrides,
+)
+from sim.scenario.dump import scenario_to_data
+from sim.statistics.comparisons import Comparison, Side
+from sim.statistics.comparisons import compare as compare_sides
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+ScenarioLike = Scenario | str | Path
+Progress = Callable[[int, int], None]  # (replications just finished, replications aimed at)
+
+__all__ = [
+    "Interrupted",
+    "compare",
+    "open_results",
+    "plot",
+    "run",
+    "sensitivity",
+    "sweep",
+    "trace",
+]
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run or a sweep; ``results`` holds every replication that
+    finished (``None`` if none could be kept), ``done`` of ``target``."""
+
+    def __init__(self, results: Results | SweepResults | None, done: int, target: int) -> None:
+        super().__init__(f"interrupted after {done} of {target} replications")
+        self.results = results
+        self.done = done
+        self.target = target
+
+
+def scenario_of(source: ScenarioLike, overrides: Overrides = ()) -> tuple[Scenario, str]:
+    """The scenario (with overrides) and where it came from."""
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source, source.name
+        return build_scenario(scenario_to_data(source), source.name, overrides), source.name
+    return load_scenario(source, overrides), str(source)
+
+
+def _raw(source: ScenarioLike) -> tuple[dict[str, Any], str]:
+    if isinstance(source, Scenario):
+        return scenario_to_data(source), source.name
+    return read_toml(source), str(source)
+
+
+def _call(name: str, origin: str, **shown: Any) -> list[str]:
+    """A library call as the manifest records it (the command line records argv)."""
+    given = ", ".join(f"{key}={value!r}" for key, value in shown.items())
+    return [f"sim.{name}({origin!r}, {given})"]
+
+
+def run(
+    scenario: ScenarioLike,
+    *,
+    runs: int = 1000,
+    seed: int = 1,
+    overrides: Overrides = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    chunk: int | None = None,
+    output: str | Path | None = None,
+    until_ci: str | tuple[str, float] | None = None,
+    max_runs: int = 100_000,
+    confidence: float = 0.95,
+    progress: Progress | None = None,
+    command: Sequence[str] | None = None,
+) -> Results:
+    """Run ``runs`` replications of ``scenario`` under ``seed``.
+
+    ``jobs`` local worker processes (all cores by default; 1 runs here), or a Dask
+    ``cluster`` (``tcp://HOST:PORT`` or ``local:N``). ``output`` is a ``.csv`` or
+    ``.json`` file of rows, or a results directory (resumed if it holds this run).
+    ``until_ci="METRIC=WIDTH"`` adds replications until METRIC's interval half-width
+    is at most WIDTH, or ``max_runs``. The numbers never depend on ``jobs``,
+    ``cluster`` or ``chunk``.
+    """
+    loaded, origin = scenario_of(scenario, overrides)
+    backend = choose_backend(jobs, cluster)
+    precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
+    names = outcome_fields(loaded)
+    stored: ResultsDir | None = None
+    memory: MemorySink | None = None
+    if output is not None and Path(output).suffix and not Path(output).is_dir():
+        memory = MemorySink(names, RowWriter(output, names))  # a file: .csv or .json
+    elif output is not None:
+        stored = ResultsDir.create_or_resume(output, loaded, origin, seed)
+        stored.begin(
+            command or _call("run", origin, runs=runs, seed=seed), backend.describe(), runs
+        )
+    else:
+        memory = MemorySink(names)
+    campaign = Campaign()
+    interrupted = False
+    try:
+        with open_executor(backend) as (executor, workers):
+            run_on(
+                executor,
+                workers,
+                loaded,
+                seed,
+                runs,
+                stored if stored is not None else memory,  # type: ignore[arg-type]
+                chunk=chunk,
+                precision=precision,
+                confidence=confidence,
+                on_chunk=(lambda done, state: progress(done.count, state.target))
+                if progress
+                else None,
+                campaign=campaign,
+            )
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if memory is not None:
+            memory.close()
+        if stored is not None:
+            note = {"failures": len(campaign.failures), "replications_added": campaign.added}
+            stored.end(campaign.seconds, "interrupted" if interrupted else "finished", note)
+    info = RunInfo.of(campaign, precision, interrupted)
+    results = Results(
+        loaded,
+        seed,
+        stored if stored is not None else memory,  # type: ignore[arg-type]
+        origin=origin,
+        directory=stored.path if stored is not None else None,
+        failures=campaign.failures,
+        info=info,
+    )
+    if interrupted:
+        raise Interrupted(results, campaign.replications, campaign.target)
+    return results
+
+
+def _experiment(source: ScenarioLike) -> Experiment:
+    if not isinstance(source, Scenario) and is_experiment_file(source):
+        return load_experiment(source)
+    raw, origin = _raw(source)
+    return Experiment(origin, raw)
+
+
+def sweep(
+    source: ScenarioLike,
+    *,
+    vary: Mapping[str, Any] | Sequence[str | Factor] = (),
+    overrides: Overrides = (),
+    runs: int | None = None,
+    seed: int | None = None,
+    design: str | None = None,
+    points: int | None = None,
+    output: str | Path | None = None,
+    metrics: Sequence[str] = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    chunk: int | None = None,
+    confidence: float = 0.95,
+    progress: Progress | None = None,
+    command: Sequence[str] | None = None,
+) -> SweepResults:
+    """Run a design of points over scenario parameters into the sweep directory
+    ``output``, resuming it point by point; write and return its tidy summary.
+
+    ``source`` is a scenario or an experiment file (whose settings the arguments
+    given here override). ``vary`` maps paths to SPECs (``"0.1:0.9:5"``, a list of
+    values) or lists ``"PATH=SPEC"`` strings. ``design`` is grid (default), lhs or
+    sobol (with ``points``). Every point shares the seed (common random numbers).
+    """
+    experiment = (
+        _experiment(source)
+        .merged(
+            overrides=to_overrides(overrides),
+            factors=parse_factors(vary),
+            runs=runs,
+            seed=seed,
+            design=design,
+            points=points,
+            output=str(output) if output is not None else None,
+            metrics=metrics,
+        )
+        .finished()
+    )
+    assert experiment.output is not None and experiment.seed is not None
+    scenarios = experiment.point_scenarios()  # every point is checked before anything is written
+    backend = choose_backend(jobs, cluster)
+    state = SweepProgress()
+    shown = command or _call("sweep", experiment.scenario_file, output=experiment.output)
+    stored = SweepDir.create_or_resume(
+        experiment.output,
+        experiment.identity(),
+        experiment.scenario_file,
+        experiment.runs or 0,
+        experiment.metrics,
+        shown,
+    )
+    seed, origin = experiment.seed, experiment.scenario_file
+
+    def open_point(index: int, scenario: Scenario, point: Mapping[str, float | int]) -> ResultsDir:
+        constants = {"point": index, **point}
+        return ResultsDir.create_or_resume(
+            stored.point_path(index), scenario, origin, seed, constants=constants
+        )
+
+    outcome = "interrupted"
+    try:
+        run_sweep(
+            experiment,
+            scenarios,
+            open_point,
+            backend,
+            shown,
+            chunk=chunk,
+            on_chunk=(lambda done, p: progress(done.count, p.target)) if progress else None,
+            progress=state,
+        )
+        outcome = "finished"
+    except KeyboardInterrupt:
+        raise Interrupted(SweepResults(stored), state.done, state.target) from None
+    finally:
+        stored.finish(outcome)
+    results = SweepResults(stored)
+    stored.write_summary(results.summary(confidence=confidence))
+    return results
+
+
+def _opened(given: Results | ScenarioLike, option: str) -> Results | None:
+    """Results given, or in the directory given; None for a scenario to run."""
+    if isinstance(given, Results):
+        return given
+    if not isinstance(given, Scenario) and Path(given).is_dir():
+        return Results.open(given, option)
+    return None
+
+
+def compare(
+    a: Results | ScenarioLike,
+    b: Results | ScenarioLike,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    overrides_a: Overrides = (),
+    overrides_b: Overrides = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+) -> Comparison:
+    """Compare B with A outcome by outcome. Each is a run's ``Results``, a results
+    directory, or a scenario run here; a scenario compared with a run takes the run's
+    seed and replication count, so the two are paired by replication."""
+    given = [(a, "A", overrides_a), (b, "B", overrides_b)]
+    opened = [_opened(source, option) for source, option, _ in given]
+    reference = next((r for r in opened if r is not None), None)
+    seed = seed if seed is not None else (reference.seed if reference is not None else 1)
+    runs = runs or (len(reference) if reference is not None else 1000)
+    sides: list[Side] = []
+    for (source, _, extra), results in zip(given, opened, strict=True):
+        if results is not None:
+            label = _label(results)
+        else:
+            assert not isinstance(source, Results)
+            results = run(source, runs=runs, seed=seed, overrides=extra, jobs=jobs, cluster=cluster)
+            label = _label(results)
+            shown = to_overrides(extra)
+            if shown:
+                label += " with " + ", ".join(f"{o.path}={o.value!r}" for o in shown)
+        columns: Mapping[str, Sequence[Any]] = (
+            results.source.lazy_columns(results.fields)
+            if isinstance(results.source, ResultsDir)
+            else results.columns()
+        )
+        sides.append(Side(label, results.scenario, results.seed, columns))
+    rows = compare_sides(sides[0], sides[1], confidence, alpha)
+    return Comparison(sides[0].label, sides[1].label, rows, alpha)
+
+
+def sensitivity(
+    scenario: ScenarioLike,
+    *,
+    vary: Mapping[str, Any] | Sequence[str | Factor],
+    metric: str,
+    method: str = "morris",
+    samples: int = 16,
+    runs: int = 100,
+    seed: int = 1,
+    overrides: Overrides = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    confidence: float = 0.95,
+    output: str | Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Rank the varied parameters (ranges ``"LOW:HIGH"``) by how much they move
+    ``metric``, with SALib's Morris or Sobol method. ``output`` keeps the design and
+    the outputs as JSON."""
+    raw, origin = _raw(scenario)
+    factors = resolve_wholeness(parse_factors(vary), raw)
+    if output is not None and not Path(output).parent.is_dir():
+        raise InputError("--output", str(output), "its folder does not exist")
+    result = sensitivity_analysis.sensitivity(
+        raw,
+        origin,
+        to_overrides(overrides),
+        factors,
+        metric,
+        method=method,
+        samples=samples,
+        runs=runs,
+        seed=seed,
+        backend=choose_backend(jobs, cluster),
+        confidence=confidence,
+        on_point=(lambda done, total: progress(1, total)) if progress else None,
+    )
+    if output is not None:
+        Path(output).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def trace(
+    scenario: ScenarioLike, *, seed: int = 1, replication: int = 0, overrides: Overrides = ()
+) -> Trace:
+    """Replication ``replication`` of ``seed`` (row ``replication`` of the same run),
+    with its records and timeline."""
+    loaded, _ = scenario_of(scenario, overrides)
+    return Trace(loaded, seed, simulate(loaded, seed, replication))
+
+
+def plot(
+    *sources: Results | SweepResults | str | Path,
+    metric: str,
+    confidence: float = 0.95,
+) -> Figure:
+    """A picture of one run (an outcome's histogram, or ``survival`` for the truce's
+    Kaplan-Meier curve), two runs overlaid, or a sweep (the metric against one
+    parameter, or over two)."""
+    if not 1 <= len(sources) <= 2:
+        raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
+    opened = [
+        (str(s), open_results(s)) if not isinstance(s, Results | SweepResults) else (_label(s), s)
+        for s in sources
+    ]
+    sweeps = [s for _, s in opened if isinstance(s, SweepResults)]
+    if sweeps:
+        if len(opened) > 1:
+            raise InputError("DIR", " ".join(map(str, sources)), "a sweep is drawn alone")
+        return pictures.sweep_figure(sweeps[0], metric, confidence)
+    runs = [(label, s) for label, s in opened if isinstance(s, Results)]
+    return pictures.runs_figure(runs, metric, confidence)
+
+
+def _label(results: Results | SweepResults) -> str:
+    """Results are named by their directory, or by their scenario's file."""
+    if results.directory is not None:
+        return str(results.directory)
+    assert isinstance(results, Results)
+    return results.origin

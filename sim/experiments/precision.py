@@ -1,0 +1,53 @@
+"""Adaptive runs: keep adding replications until a metric's interval is narrow enough.
+
+For a true/false outcome the interval is the Wilson interval of its probability; for a
+number it is the interval of its mean.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sim.errors import InputError
+from sim.model.catalogue import metric
+from sim.scenario.spec import Scenario
+from sim.statistics.estimators import estimate
+
+OPTION = "--until-ci"
+
+
+@dataclass(frozen=True, slots=True)
+class Precision:
+    """Run until ``metric``'s interval has a half-width of at most ``width``, or until
+    ``max_runs`` replications."""
+
+    metric: str
+    kind: type
+    width: float
+    max_runs: int
+
+    @classmethod
+    def parse(cls, given: str | tuple[str, float], scenario: Scenario, max_runs: int) -> Precision:
+        """``METRIC=WIDTH`` (or the pair), checked against the scenario's outcomes."""
+        if isinstance(given, str):
+            name, sep, text = given.partition("=")
+            if not sep:
+                raise InputError(OPTION, given, "expected METRIC=WIDTH, e.g. collapsed=0.01")
+            shown = given
+        else:
+            name, text = given[0], str(given[1])
+            shown = f"{name}={text}"
+        field = metric(scenario, name, OPTION, shown=shown)
+        try:
+            width = float(text)
+        except ValueError:
+            width = math.nan
+        if not width > 0 or math.isinf(width):
+            raise InputError(OPTION, shown, f"expected a positive half-width, got {text!r}")
+        return cls(name, field.kind, width, max_runs)
+
+    def half_width(self, values: list[Any], confidence: float) -> float:
+        half = estimate(values, self.kind, confidence).half_width
+        return math.inf if math.isnan(half) else half

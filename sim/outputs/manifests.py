@@ -1,0 +1,112 @@
+"""Manifests of results and sweep directories: created or resumed, written atomically,
+with the versions of what ran.
+
+A directory is created for a run, or resumed when its manifest holds the same identity
+(the scenario and seed of a run, the design of a sweep); anything else is refused, so
+results of different runs never mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.errors import InputError
+
+KEY_PACKAGES = ("simpy", "numpy", "scipy", "click", "pyarrow", "dask", "distributed")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, Any]:
+    """The versions of truce, Python and the key dependencies (None: not installed)."""
+    found: dict[str, str | None] = {}
+    for package in KEY_PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return {
+        "truce_version": __version__,
+        "python": platform.python_version(),
+        "dependencies": found,
+    }
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name, then rename: a killed process leaves the whole file
+    or none of it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_atomically(path, (json.dumps(data, indent=2) + "\n").encode())
+
+
+def as_json(data: Any) -> Any:
+    """``data`` as it reads back from JSON (tuples become lists, keys strings)."""
+    return json.loads(json.dumps(data))
+
+
+def read_manifest(directory: Path, name: str, fmt: str, kind: str, option: str) -> dict[str, Any]:
+    """The manifest ``name`` of a ``kind`` directory, checked to be of format ``fmt``."""
+    path = directory / name
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(option, str(directory), f"is not a {kind} directory (no {name})") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(option, str(path), f"is not valid JSON ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt:
+        raise InputError(option, str(path), f"expected a {fmt} manifest")
+    return manifest
+
+
+def create_or_resume(
+    directory: Path,
+    name: str,
+    fmt: str,
+    kind: str,
+    identity: Mapping[str, Any],
+    another: str,
+    fresh: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The manifest of ``directory``: resumed if it holds the same ``identity``, else
+    created (with ``fresh`` entries) in a new or empty directory. ``another`` names what
+    a mismatching directory holds, for the error."""
+    identity = as_json(identity)
+    if (directory / name).exists():
+        manifest = read_manifest(directory, name, fmt, kind, "--output")
+        if {key: manifest.get(key) for key in identity} != identity:
+            raise InputError(
+                "--output", str(directory), f"holds {another}; choose another directory"
+            )
+        return manifest
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(
+            "--output", str(directory), f"exists and is not a {kind} directory; choose another"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    return {"format": fmt, **(fresh or {}), **identity, "created": now(), "invocations": []}
+
+
+def begin_invocation(manifest: dict[str, Any], command: Sequence[str], **entries: Any) -> None:
+    """Record the start of a command on the directory (its end is filled in later)."""
+    manifest.update(versions())
+    manifest["invocations"].append(
+        {"command": list(command), "started": now(), "finished": None, **entries}
+    )

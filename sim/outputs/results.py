@@ -1,0 +1,242 @@
+"""What an analyst holds after a run or a sweep: the replications as rows, as a pandas
+DataFrame, and the distributions as data, whether the results are in memory or in a
+results or sweep directory.
+
+``sim.run`` and ``sim.sweep`` return these; ``sim.open_results(DIR)`` opens either kind
+of directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sim.errors import InputError
+from sim.experiments.chunks import Failure
+from sim.experiments.precision import Precision
+from sim.experiments.runs import Campaign
+from sim.model.catalogue import outcome_fields, outcome_schema
+from sim.model.outcomes import Columns
+from sim.optional import require
+from sim.outputs.results_dir import ResultsDir
+from sim.outputs.sweep_dir import SweepDir
+from sim.scenario.spec import Scenario
+from sim.statistics.summaries import distributions, point_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# the pandas dtype of each kind of outcome: nullable, since conditional fields are empty
+# where the event did not happen
+PANDAS_DTYPES = {bool: "boolean", int: "Int64", float: "float64", str: "string"}
+
+
+class ColumnSource(Protocol):
+    """Outcome columns in replication order: memory, or a results directory."""
+
+    def columns(self, fields: list[str]) -> Columns: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What the run that made these results did (``None`` for results opened from a
+    directory): replications it added, the target it aimed at, the interval an adaptive
+    run reached, whether it was interrupted."""
+
+    added: int
+    target: int
+    seconds: float
+    precision: Precision | None
+    half_width: float | None
+    interrupted: bool
+
+    @classmethod
+    def of(cls, campaign: Campaign, precision: Precision | None, interrupted: bool) -> RunInfo:
+        return cls(
+            campaign.added,
+            campaign.target,
+            campaign.seconds,
+            precision,
+            campaign.half_width,
+            interrupted,
+        )
+
+
+class Results:
+    """One run's replications: in memory, or in a results directory (read a column at
+    a time, so memory stays bounded)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        source: ColumnSource,
+        *,
+        origin: str = "",
+        directory: Path | None = None,
+        failures: Sequence[Failure] = (),
+        info: RunInfo | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.source = source
+        self.origin = origin or scenario.name  # the scenario's file, or its name
+        self.directory = directory
+        self.failures = list(failures)
+        self.info = info
+
+    @classmethod
+    def open(cls, path: str | Path, option: str = "DIR") -> Results:
+        stored = ResultsDir.open(path, option)
+        failures = [Failure(f["replication"], f["seed"], f["error"]) for f in stored.failures()]
+        return cls(
+            stored.scenario(),
+            stored.seed,
+            stored,
+            origin=stored.manifest.get("scenario_file", ""),
+            directory=stored.path,
+            failures=failures,
+        )
+
+    @property
+    def fields(self) -> list[str]:
+        """The outcome fields, in record order."""
+        return outcome_fields(self.scenario)
+
+    def columns(self, names: Iterable[str] | None = None) -> Columns:
+        """The named columns (all by default, and ``replication``), in replication order."""
+        return self.source.columns(list(self.fields if names is None else names))
+
+    def __len__(self) -> int:
+        return len(self.columns([])["replication"])
+
+    @property
+    def replications(self) -> list[dict[str, Any]]:
+        """One row (a dict of outcome fields) per replication, in replication order."""
+        return _rows(self.columns())
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per replication, one typed column per outcome field (pandas, an
+        optional extra)."""
+        return _frame(self.columns(), outcome_schema(self.scenario), str(self.directory or ""))
+
+    def summary(self, confidence: float = 0.95) -> dict[str, Any]:
+        """The distributions of every outcome, as JSON-ready data."""
+        columns: Mapping[str, Sequence[Any]]
+        if isinstance(self.source, ResultsDir):  # a column at a time
+            columns = self.source.lazy_columns(self.fields)
+        else:
+            columns = self.columns()
+        if not columns["replication"]:
+            where = str(self.directory) if self.directory is not None else "the run"
+            raise InputError("DIR", where, "holds no finished replications yet")
+        return distributions(self.scenario, columns, self.seed, confidence)
+
+
+class SweepResults:
+    """A sweep's points, each a run's results sharing the seed."""
+
+    def __init__(self, sweep: SweepDir) -> None:
+        self.sweep = sweep
+        self.directory = sweep.path
+        self._summaries: dict[tuple[tuple[str, ...], float], list[dict[str, Any]]] = {}
+
+    @classmethod
+    def open(cls, path: str | Path, option: str = "DIR") -> SweepResults:
+        return cls(SweepDir.open(path, option))
+
+    @property
+    def paths(self) -> list[str]:
+        """The varied parameters."""
+        return self.sweep.paths
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """Each point's parameter values, by path."""
+        return self.sweep.points
+
+    @property
+    def metrics(self) -> list[str]:
+        return self.sweep.metrics
+
+    def point(self, index: int) -> Results | None:
+        """Point ``index``'s results (None if it has not started)."""
+        stored = self.sweep.point(index)
+        return Results.open(stored.path) if stored is not None else None
+
+    def _started(self) -> list[tuple[int, Results]]:
+        found = ((i, self.point(i)) for i in range(len(self.points)))
+        return [(i, results) for i, results in found if results is not None]
+
+    def __len__(self) -> int:
+        return sum(len(results) for _, results in self._started())
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Replications that raised, over every point."""
+        return [f for _, results in self._started() for f in results.failures]
+
+    def summary(
+        self, metrics: Sequence[str] | None = None, confidence: float = 0.95
+    ) -> list[dict[str, Any]]:
+        """The tidy table: one row per point and metric, with the point's parameter
+        values, the estimate, its interval and the replications behind it."""
+        chosen = list(metrics or self.metrics)
+        key = (tuple(chosen), confidence)
+        if key not in self._summaries:
+            rows = []
+            for index, results in self._started():
+                point = {path: self.points[index][path] for path in self.paths}
+                columns = results.columns(chosen)
+                rows += point_rows(index, point, results.scenario, columns, chosen, confidence)
+            self._summaries[key] = rows
+        return [dict(row) for row in self._summaries[key]]
+
+    def columns(self, names: Iterable[str] | None = None) -> Columns:
+        """Every point's replications, point after point, with the point's index and
+        parameter values as columns."""
+        merged: Columns = {}
+        for index, results in self._started():
+            wanted = list(results.fields if names is None else names)
+            columns = results.columns(wanted)
+            count = len(columns["replication"])
+            extra = {"point": index, **{p: self.points[index][p] for p in self.paths}}
+            for name, value in extra.items():
+                merged.setdefault(name, []).extend([value] * count)
+            for name, values in columns.items():
+                merged.setdefault(name, []).extend(values)
+        return merged
+
+    @property
+    def replications(self) -> list[dict[str, Any]]:
+        """One row per replication, point after point."""
+        return _rows(self.columns())
+
+    def to_pandas(self) -> pd.DataFrame:
+        started = self._started()
+        schema = outcome_schema(started[0][1].scenario) if started else {}
+        schema.update(point=int)
+        return _frame(self.columns(), schema, str(self.directory))
+
+
+def _rows(columns: Columns) -> list[dict[str, Any]]:
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _frame(columns: Columns, schema: Mapping[str, type], where: str) -> pd.DataFrame:
+    pandas = require("pandas", "to_pandas", where or "results", "a DataFrame")
+    frame = pandas.DataFrame(columns)
+    for name, kind in schema.items():
+        if name in frame.columns:
+            frame[name] = frame[name].astype(PANDAS_DTYPES[kind])
+    return frame
+
+
+def open_results(path: str | Path) -> Results | SweepResults:
+    """A results directory (``truce run --output DIR``) or a sweep directory."""
+    if SweepDir.holds(path):
+        return SweepResults.open(path)
+    return Results.open(path)

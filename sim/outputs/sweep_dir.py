@@ -1,0 +1,117 @@
+"""A sweep directory: the design, a results directory per point, and the tidy summary.
+
+Layout::
+
+    DIR/sweep.json            the design: base scenario, factors, points, seed, runs
+    DIR/points/0000/          a results directory per point; its rows carry the
+                              point's index and parameter values in columns named
+                              by their paths
+    DIR/summary.csv, .json    one row per point and metric
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.outputs.manifests import (
+    begin_invocation,
+    create_or_resume,
+    now,
+    read_manifest,
+    write_atomically,
+    write_json,
+)
+from sim.outputs.results_dir import ResultsDir
+
+FORMAT = "truce-sweep/1"
+MANIFEST = "sweep.json"
+KIND = "sweep"
+
+
+class SweepDir:
+    """A sweep directory being written or read."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+
+    @classmethod
+    def create_or_resume(
+        cls,
+        path: str | Path,
+        design: dict[str, Any],
+        scenario_file: str,
+        runs: int,
+        metrics: Sequence[str],
+        command: Sequence[str],
+    ) -> SweepDir:
+        """Open ``path`` for a sweep: created, or resumed if it holds the same
+        ``design`` (base scenario, factors, design, points, seed)."""
+        path = Path(path)
+        manifest = create_or_resume(
+            path,
+            MANIFEST,
+            FORMAT,
+            KIND,
+            identity=design,
+            another="another sweep (scenario, design or seed)",
+            fresh={"scenario_file": scenario_file},
+        )
+        manifest.update(runs=runs, metrics=list(metrics))
+        begin_invocation(manifest, command, outcome="interrupted")
+        sweep = cls(path, manifest)
+        sweep.write_manifest()
+        return sweep
+
+    @classmethod
+    def open(cls, path: str | Path, option: str = "DIR") -> SweepDir:
+        path = Path(path)
+        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option))
+
+    @staticmethod
+    def holds(path: str | Path) -> bool:
+        """Whether ``path`` looks like a sweep directory."""
+        return (Path(path) / MANIFEST).is_file()
+
+    @property
+    def paths(self) -> list[str]:
+        """The varied parameters' paths."""
+        return [f["path"] for f in self.manifest["factors"]]
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        return list(self.manifest["points"])
+
+    @property
+    def metrics(self) -> list[str]:
+        return list(self.manifest["metrics"])
+
+    def point_path(self, index: int) -> Path:
+        return self.path / "points" / f"{index:04d}"
+
+    def point(self, index: int) -> ResultsDir | None:
+        """Point ``index``'s results, if it has started."""
+        folder = self.point_path(index)
+        return ResultsDir.open(folder) if ResultsDir.holds(folder) else None
+
+    def finish(self, outcome: str) -> None:
+        run = self.manifest["invocations"][-1]
+        run.update(outcome=outcome, finished=now())
+        self.write_manifest()
+
+    def write_manifest(self) -> None:
+        write_json(self.path / MANIFEST, self.manifest)
+
+    def write_summary(self, rows: list[dict[str, Any]]) -> None:
+        """The tidy rows as summary.json and summary.csv."""
+        write_json(self.path / "summary.json", rows)
+        text = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        write_atomically(self.path / "summary.csv", text.getvalue().encode())
