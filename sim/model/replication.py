@@ -22,7 +22,7 @@ class CountingEnvironment(simpy.Environment):
     """A SimPy environment that counts the events it processes (``processed``)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(initial_time=0.0)  # days are floats from the start
         self.processed = 0
 
     def step(self) -> None:

@@ -115,8 +115,10 @@ class TruceLedger:
             self.add(amount, reason, strike.id)
 
     def relieve(self, amount: float, reason: str) -> None:
-        """Lower the strain now (a consultation, a mediator's call)."""
-        self.add(-amount, reason)
+        """Lower the strain now (a consultation, a mediator's call); a collapsed truce
+        has no strain left to relieve."""
+        if self.state is not COLLAPSED:
+            self.add(-amount, reason)
 
     def add(self, amount: float, reason: str, strike: int | None = None) -> None:
         """Add (or, negative, relieve) strain now, then settle the state."""
@@ -210,11 +212,13 @@ class TruceLedger:
         self.phase.collapse()
 
     def restore(self, strain: float) -> None:
-        """A new truce, starting at ``strain``, with casualty counts begun anew."""
+        """A new truce, starting at ``strain``, with its counts begun anew: personnel
+        killed, and the deadliest strike since it began."""
         now = self.env.now
         self.state = IN_FORCE
         self.level, self.since = strain, now
         self.personnel_lost = dict.fromkeys(self.spec.guarantors, 0)
+        self.deadliest = 0.0
         self.record(StateChange(now, IN_FORCE, "restored by talks"))
         self.record(Strain(now, strain, IN_FORCE, "restored by talks", None))
         self.phase.restore()

@@ -146,7 +146,7 @@ class Builder:
             name=name,
             lethality=t.non_negative("lethality", unit="deaths per unit of intensity"),
             dispersion=t.positive("dispersion", 1.0),
-            max_intensity=t.positive("max_intensity", math.inf),
+            max_intensity=t.positive("max_intensity", math.inf, infinite=True),
         )
         t.close("a capability")
         return capability
@@ -178,7 +178,7 @@ class Builder:
         probability = t.probability("probability")
         retaliation = Retaliation(
             probability=probability,
-            max_probability=t.probability("max_probability", probability),
+            max_probability=self.at_least(t, "max_probability", probability, "retaliation"),
             half_severity=t.positive("half_severity", 10.0, unit="deaths"),
             lag=t.distribution("lag", unit="days"),
             proportionality=t.non_negative("proportionality", 1.0),
@@ -295,6 +295,12 @@ class Builder:
             claim_credibility=weights_table.probability("claim_credibility", 0.0),
         )
         weights_table.close("strain weights")
+        collapse_at = t.number(
+            "collapse_at",
+            low=strained_at,
+            low_open=True,
+            what=f"a number above truce.strained_at ({strained_at:g})",
+        )
         if t.has("relaxed_at") and t.number("relaxed_at") >= strained_at:
             t.fail("relaxed_at", f"expected a number below truce.strained_at ({strained_at:g})")
         truce = Truce(
@@ -310,31 +316,42 @@ class Builder:
                 high=strained_at,
                 what=f"a number from 0 to below truce.strained_at ({strained_at:g})",
             ),
-            collapse_at=t.number(
-                "collapse_at",
-                low=strained_at,
-                low_open=True,
-                what=f"a number above truce.strained_at ({strained_at:g})",
-            ),
+            collapse_at=collapse_at,
             deadliest_before=t.non_negative("deadliest_before", 0.0, unit="deaths"),
             personnel_limit=t.integer("personnel_limit", low=1),
             collapse_on_direct_action=t.boolean("collapse_on_direct_action", True),
             weights=weights,
-            restoration=self.restoration(t.table("restoration")),
+            restoration=self.restoration(t.table("restoration"), collapse_at),
         )
         t.close("the truce")
         return truce
 
-    def restoration(self, t: Table | None) -> Restoration | None:
+    def at_least(self, t: Table, key: str, probability: float, where: str) -> float:
+        """A maximum probability, from the base ``probability`` (its default) to 1."""
+        what = f"a probability from {where}.probability ({probability:g}) to 1"
+        return t.number(key, probability, low=probability, high=1.0, what=what)
+
+    def restored_strain(self, t: Table, collapse_at: float) -> float:
+        expected = f"a number below truce.collapse_at ({collapse_at:g})"
+        strain = t.number("strain", low=0.0, what=f"{expected} and >= 0")
+        if strain >= collapse_at:
+            t.fail(
+                "strain",
+                f"expected {expected}, got {show(t.data['strain'])} "
+                "(a restored truce would collapse at once)",
+            )
+        return strain
+
+    def restoration(self, t: Table | None, collapse_at: float) -> Restoration | None:
         if t is None:
             return None
         probability = t.probability("probability")
         restoration = Restoration(
             interval=t.distribution("interval", unit="days"),
             probability=probability,
-            max_probability=t.probability("max_probability", probability),
+            max_probability=self.at_least(t, "max_probability", probability, "restoration"),
             half_losses=t.positive("half_losses", 100.0, unit="deaths"),
-            strain=t.non_negative("strain"),
+            strain=self.restored_strain(t, collapse_at),
         )
         t.close("restoration talks")
         return restoration

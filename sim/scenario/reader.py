@@ -93,7 +93,10 @@ class Table:
         high: float | None = None,
         low_open: bool = False,
         what: str | None = None,
+        infinite: bool = False,
     ) -> float:
+        """A number within the bounds; an infinite one only where ``infinite`` says it
+        means "unlimited"."""
         expected = what or _range_text(low, high, low_open)
         value = self._raw(key, default, expected)
         if key not in self.data:
@@ -102,16 +105,19 @@ class Table:
             self.fail(key, f"expected {expected}, got {show(value)}")
         too_low = low is not None and (value <= low if low_open else value < low)
         too_high = high is not None and value > high
-        if too_low or too_high:
+        if too_low or too_high or (math.isinf(value) and not infinite):
             self.fail(key, f"expected {expected}, got {show(value)}")
         return float(value)
 
     def probability(self, key: str, default: Any = MISSING) -> float:
         return self.number(key, default, low=0.0, high=1.0, what="a probability between 0 and 1")
 
-    def positive(self, key: str, default: Any = MISSING, unit: str = "") -> float:
+    def positive(
+        self, key: str, default: Any = MISSING, unit: str = "", infinite: bool = False
+    ) -> float:
         suffix = f" of {unit}" if unit else ""
-        return self.number(key, default, low=0.0, low_open=True, what=f"a positive number{suffix}")
+        what = f"a positive number{suffix}"
+        return self.number(key, default, low=0.0, low_open=True, what=what, infinite=infinite)
 
     def non_negative(self, key: str, default: Any = MISSING, unit: str = "") -> float:
         suffix = f" of {unit}" if unit else ""
