@@ -26,7 +26,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_the_same_scenario_under_other_seeds_differs_in_nothing(runs: dict[str, Path]) -> None:
-    result = invoke("compare", runs["a"], runs["a_again"], "--format", "json")
+    """When no outcome differs, Benjamini-Hochberg flags any with probability at most
+    alpha (for independent or positively dependent tests); at alpha = 1e-4 a false
+    alarm is that rare."""
+    result = invoke("compare", runs["a"], runs["a_again"], "--format", "json", "--alpha", 0.0001)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) > 30 and not any(r["differs"] for r in rows)
@@ -39,12 +42,15 @@ def test_the_same_scenario_under_other_seeds_differs_in_nothing(runs: dict[str, 
 def test_a_real_change_is_flagged_and_paired_by_the_shared_seed(runs: dict[str, Path]) -> None:
     result = invoke("compare", runs["a"], runs["b"], "--format", "json")
     rows = {r["metric"]: r for r in json.loads(result.output)}
-    assert all(r["paired"] for r in rows.values())
+    # paired where the outcome is defined in every replication, unpaired where not
+    assert rows["retaliations"]["paired"] and rows["retaliations"]["pairs"] == 1000
+    assert not rows["collapse_day"]["paired"] and rows["collapse_day"]["pairs"] is None
     assert rows["retaliations"]["differs"] and rows["retaliations"]["low"] > 0
     assert rows["collapsed"]["test"] == "McNemar exact"
     assert not rows["deaths_russia"]["differs"]  # never hit in either run
     table = invoke("compare", runs["a"], runs["b"])
     assert "paired by replication (shared seed)" in table.output
+    assert "~ day of the first collapse" in table.output  # conditional: unpaired
     assert any(
         line.strip().startswith("retaliations") and line.endswith("*")
         for line in table.output.splitlines()
@@ -56,7 +62,8 @@ def test_a_scenario_is_run_on_the_spot_and_paired_with_a_directory(runs: dict[st
     result = invoke("compare", runs["a"], IDLIB, "--format", "json", "--jobs", 2)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert all(r["paired"] and r["difference"] == 0 and not r["differs"] for r in rows)
+    assert all(r["difference"] == 0 and not r["differs"] for r in rows)
+    assert all(r["paired"] == (r["when"] is None and r["metric"] != "restored") for r in rows)
 
 
 def test_two_scenarios_on_the_spot_with_overrides() -> None:

@@ -18,13 +18,13 @@ def test_run_prints_the_distributions() -> None:
     assert result.exit_code == 0, result.output
     assert "Idlib, October 2020: 40 replications, seed 3, horizon 60 days" in result.output
     for heading in (
-        "P(collapse by day 60)",
-        "Kaplan-Meier",
-        "escalation ladder",
-        "retaliation chain",
+        "P(truce collapsed by day 60)",
+        "survival (Kaplan-Meier)",
+        "Escalation ladder",
+        "Longest retaliation chain",
     ):
         assert heading in result.output
-    assert "deaths_nfl" in result.output
+    assert "deaths of nfl " in result.output
 
 
 def test_run_json_matches_the_per_replication_rows(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_run_json_matches_the_per_replication_rows(tmp_path: Path) -> None:
         rows = sorted(csv.DictReader(handle), key=lambda r: int(r["replication"]))  # finish order
     assert len(rows) == 30 == summary["replications"]
     collapsed = sum(r["collapsed"] == "true" for r in rows)
-    assert summary["collapse"]["probability"]["value"] == pytest.approx(collapsed / 30)
+    assert summary["truce"]["collapsed"]["value"] == pytest.approx(collapsed / 30)
     assert [int(r["replication"]) for r in rows] == list(range(30))
     scenario = load_scenario(IDLIB)
     direct = run_replication(scenario, 4, 7)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,55 @@ def test_kaplan_meier_with_censoring_only_at_the_horizon_is_the_empirical_surviv
 def test_histogram_keeps_the_given_order_with_zeros() -> None:
     assert histogram(["b", "c", "b"], order=["a", "b"]) == [("a", 0), ("b", 2), ("c", 1)]
     assert histogram([10, 2, 3, 2]) == [(2, 2), (3, 1), (10, 1)]
+
+
+# Freireich's 6-MP arm (leukaemia remission, weeks; 1 = relapse, 0 = censored): censored
+# inside the follow-up, so Kaplan-Meier differs from the plain surviving fraction
+SIX_MP_TIMES = [6, 6, 6, 7, 10, 13, 16, 22, 23, 6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35]
+SIX_MP_RELAPSED = [True] * 9 + [False] * 12
+# R's survfit(conf.type = "log-log"), as printed in Kleinbaum and Klein, Survival Analysis
+SIX_MP = {
+    6: (0.8571, 0.620, 0.952),
+    7: (0.8067, 0.563, 0.923),
+    10: (0.7529, 0.503, 0.889),
+    13: (0.6902, 0.432, 0.849),
+    16: (0.6275, 0.368, 0.805),
+    22: (0.5378, 0.268, 0.747),
+    23: (0.4482, 0.188, 0.680),
+}
+
+
+def test_kaplan_meier_with_censoring_inside_the_follow_up_matches_the_textbook() -> None:
+    from sim.statistics.estimators import kaplan_meier
+
+    curve = dict(kaplan_meier(SIX_MP_TIMES, SIX_MP_RELAPSED, list(SIX_MP)))
+    for day, (value, low, high) in SIX_MP.items():
+        found = curve[day]
+        assert (found.value, found.low, found.high) == pytest.approx((value, low, high), abs=6e-4)
+    # the plain fraction without relapse by week 23 would be 12/21 = 0.571
+    assert curve[23].value < 12 / 21 - 0.1
+
+
+def test_with_no_collapse_yet_the_interval_is_the_exact_binomial_bound() -> None:
+    # 200 of 200 truces held: Clopper-Pearson gives [(0.025)^(1/200), 1] = [0.9817, 1]
+    ((_, held),) = survival([None] * 200, 60.0, [1.0])
+    assert (held.value, held.high) == (1.0, 1.0)
+    assert held.low == pytest.approx(0.025 ** (1 / 200))
+    assert held.low < 0.99
+
+
+def test_when_every_truce_has_collapsed_the_upper_bound_is_the_exact_binomial_one() -> None:
+    ((_, gone),) = survival([1.0] * 50, 60.0, [10.0])
+    assert (gone.value, gone.low) == (0.0, 0.0)
+    assert gone.high == pytest.approx(1 - 0.025 ** (1 / 50))  # not 1
+
+
+def test_the_median_survival_is_read_off_the_kaplan_meier_curve() -> None:
+    from sim.statistics.estimators import median_survival
+
+    found = median_survival(SIX_MP_TIMES, SIX_MP_RELAPSED)
+    assert found.value == 23  # the first time S(t) falls to 0.5 or below
+    assert found.low == 13  # where the band's upper edge falls below 0.5
+    assert math.isnan(found.high)  # the band's upper edge never falls to one half
+    never = median_survival([60.0] * 10, [False] * 10)
+    assert math.isnan(never.value)  # not reached: S stays above one half

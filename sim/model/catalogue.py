@@ -15,24 +15,85 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sim.errors import InputError
 from sim.model.tally import Tally
-from sim.scenario.spec import Scenario
+from sim.scenario.spec import Ladder, Scenario
 
-LADDER = (
-    "quiet",
-    "deadly_strike",
-    "mass_casualty_strike",
-    "retaliation_cycle",
-    "guarantor_personnel_killed",
-    "guarantor_direct_action",
-    "truce_collapse",
+# what a field (or a rung) needs in the scenario to mean anything
+REQUIREMENTS: dict[str, Callable[[Scenario], bool]] = {
+    "truce": lambda s: s.truce is not None,
+    "restoration": lambda s: s.truce is not None and s.truce.restoration is not None,
+    "guarantors": lambda s: bool(s.guarantors),
+    "embedded": lambda s: any(g.embedded is not None for g in s.guarantors),
+    "negotiation": lambda s: s.negotiation is not None,
+    "mediator": lambda s: s.mediator is not None,
+    "openings": lambda s: bool(s.openings),
+    "commitments": lambda s: any(a.commitment is not None for a in s.armed),
+}
+
+
+def _applies(requires: str | None, scenario: Scenario) -> bool:
+    return requires is None or REQUIREMENTS[requires](scenario)
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """A rung of the escalation ladder: reached when outcome ``field`` is at least
+    ``at_least(ladder)`` (the first rung, with no field, always is)."""
+
+    name: str
+    label: str
+    field: str | None
+    at_least: Callable[[Ladder], float]
+    requires: str | None = None
+
+    def reached(self, value: Any, ladder: Ladder) -> bool:
+        if self.field is None:
+            return True
+        return value is not None and bool(value >= self.at_least(ladder))
+
+    def applies(self, scenario: Scenario) -> bool:
+        return _applies(self.requires, scenario)
+
+
+RUNGS = (
+    Rung("quiet", "quiet: nobody killed", None, lambda ladder: 0),
+    Rung("deadly_strike", "a deadly strike", "deaths", lambda ladder: 1),
+    Rung(
+        "mass_casualty_strike",
+        "a mass-casualty strike",
+        "deadliest_strike",
+        lambda ladder: ladder.mass_casualty,
+    ),
+    Rung("retaliation_cycle", "a retaliation cycle", "longest_chain", lambda ladder: ladder.cycle),
+    Rung(
+        "guarantor_personnel_killed",
+        "guarantor personnel killed",
+        "personnel_killed",
+        lambda ladder: 1,
+        "embedded",
+    ),
+    Rung(
+        "guarantor_direct_action",
+        "a guarantor's direct action",
+        "guarantor_direct_action",
+        lambda ladder: 1,
+        "guarantors",
+    ),
+    Rung("truce_collapse", "the truce collapsed", "collapsed", lambda ladder: 1, "truce"),
 )
+LADDER = tuple(rung.name for rung in RUNGS)
+
+
+def highest_rung(record: Mapping[str, Any], ladder: Ladder) -> str:
+    """The highest rung an outcome record reached."""
+    return [r.name for r in RUNGS if r.reached(record.get(r.field or ""), ladder)][-1]
+
 
 ARMED = "armed"  # one field per armed actor (clients and guarantors)
 GUARANTORS = "guarantors"  # one field per guarantor
@@ -49,16 +110,29 @@ class Field:
     unit: str  # "" for true/false and categories
     label: str
     meaning: str
-    value: Callable[..., Any]  # (tally) or, for a field per actor, (tally, actor id)
+    # (tally) or, for a field per actor, (tally, actor id); the fields before this one
+    # are in tally.record
+    value: Callable[..., Any]
     when: str | None = None  # when it is defined, if not always
     per: str | None = None  # ARMED or GUARANTORS: a template expanded per actor
     role: str = OUTCOME  # INDEX (which replication) and DIAGNOSTIC are not outcomes
     categories: tuple[str, ...] = ()  # the ordered values of a categorical field
+    states: tuple[str, str] = ("no", "yes")  # a true/false field's values, in words
+    given: str | None = None  # a true/false field that means something only where this is true
+    requires: str | None = None  # what the scenario must have (see REQUIREMENTS)
     actor: str | None = None  # set on a template's expansion
 
     @property
     def conditional(self) -> bool:
         return self.when is not None
+
+    def applies(self, scenario: Scenario) -> bool:
+        """Whether the scenario has what this field measures."""
+        return _applies(self.requires, scenario)
+
+    def text(self, scenario: Scenario) -> str:
+        """The label, with the scenario's horizon where it names one."""
+        return self.label.replace("{horizon}", f"{scenario.horizon:g}")
 
     @property
     def numeric(self) -> bool:
@@ -84,31 +158,35 @@ CATALOGUE: tuple[Field, ...] = (
         lambda t: t.replication, role=INDEX,
     ),
     Field(
-        "collapsed", bool, "", "truce collapsed", "the truce collapsed before the horizon",
-        lambda t: t.collapses > 0,
+        "collapsed", bool, "", "truce collapsed by day {horizon}",
+        "the truce collapsed before the horizon", lambda t: t.collapses > 0,
+        states=("held", "collapsed"), requires="truce",
     ),
     Field(
         "collapse_day", float, "days", "day of the first collapse",
         "day of the first collapse (censored at the horizon when the truce held)",
-        lambda t: t.collapse_day, when="the truce collapsed",
+        lambda t: t.collapse_day, when="the truce collapsed", requires="truce",
     ),
     Field(
         "collapse_cause", str, "", "cause of the first collapse",
         "`strain past the collapse threshold`, `guarantor direct action`, or `ID personnel killed`",
-        lambda t: t.collapse_cause, when="the truce collapsed",
+        lambda t: t.collapse_cause, when="the truce collapsed", requires="truce",
     ),
     Field(
-        "restored", bool, "", "truce restored", "talks restored a truce after a collapse",
-        lambda t: t.restored_day is not None,
+        "restored", bool, "", "truce restored by talks",
+        "talks restored a truce after a collapse (a probability among the replications "
+        "that collapsed)", lambda t: t.restored_day is not None,
+        states=("not restored", "restored"), given="collapsed", requires="restoration",
     ),
     Field(
         "restored_day", float, "days", "day of the first restoration",
         "day talks first restored a truce", lambda t: t.restored_day,
-        when="talks restored the truce",
+        when="talks restored the truce", requires="restoration",
     ),
     Field(
         "collapses", int, "collapses", "collapses",
         "number of collapses (a restored truce may collapse again)", lambda t: t.collapses,
+        requires="truce",
     ),
     Field(
         "strikes", int, "strikes", "strikes", "all strikes, the openings included",
@@ -126,6 +204,10 @@ CATALOGUE: tuple[Field, ...] = (
         "longest_chain", int, "strikes", "longest retaliation chain",
         "strikes in the longest chain of answers (a strike alone is 1)", lambda t: t.longest,
         when="there was a strike",
+    ),
+    Field(
+        "deadliest_strike", int, "people", "deaths in the deadliest strike",
+        "the most deaths in one strike (0 when nobody was killed)", lambda t: t.deadliest,
     ),
     Field(
         "first_retaliation_day", float, "days", "day of the first retaliation",
@@ -146,22 +228,24 @@ CATALOGUE: tuple[Field, ...] = (
     Field(
         "opening_answered", bool, "", "opening strike answered",
         "the (first) opening strike was answered", lambda t: t.answer is not None,
+        states=("not answered", "answered"), requires="openings",
     ),
     Field(
         "opening_answer_day", float, "days", "day of the answer to the opening strike",
         "day of the first answer to the opening strike", lambda t: _day(t.answer),
-        when="the opening strike was answered",
+        when="the opening strike was answered", requires="openings",
     ),
     Field(
         "opening_answer_deaths", int, "people", "deaths in the answer to the opening strike",
         "true deaths of the first answer to the opening strike", lambda t: _deaths(t.answer),
-        when="the opening strike was answered",
+        when="the opening strike was answered", requires="openings",
     ),
     Field(
         "opening_answer_reported", int, "people",
         "reported deaths in the answer to the opening strike",
         "that answer's deaths as the observer reported them", lambda t: t.answer_reported,
         when="the opening strike was answered, and the answer reported by the horizon",
+        requires="openings",
     ),
     Field(
         "last_strike_day", float, "days", "day of the last strike", "day of the last strike",
@@ -187,53 +271,58 @@ CATALOGUE: tuple[Field, ...] = (
     Field(
         "personnel_killed", int, "people", "guarantor personnel killed",
         "embedded guarantor personnel killed, all guarantors",
-        lambda t: sum(t.personnel.values()),
+        lambda t: sum(t.personnel.values()), requires="embedded",
     ),
     Field(
         "personnel_killed_{actor}", int, "people", "{actor} personnel killed",
         "embedded personnel of a guarantor killed", lambda t, actor: t.personnel[actor],
-        per=GUARANTORS,
+        per=GUARANTORS, requires="embedded",
     ),
     Field(
         "guarantor_direct_action", bool, "", "guarantor direct action",
         "a guarantor struck overtly", lambda t: t.direct_action,
+        states=("none", "direct action"), requires="guarantors",
     ),
     Field(
         "commitments", int, "promises", "public commitments", "public promises to retaliate",
-        lambda t: t.commitments,
+        lambda t: t.commitments, requires="commitments",
     ),
     Field(
         "consultations", int, "calls", "guarantor consultations",
         "guarantor calls held (shared ones included)", lambda t: t.held,
+        requires="negotiation",
     ),
     Field(
         "calls_shared", int, "calls", "calls shared with another crisis",
         "calls that shared bandwidth with another crisis", lambda t: t.shared,
+        requires="negotiation",
     ),
     Field(
         "calls_crowded_out", int, "calls", "calls crowded out",
         "calls crowded out by another crisis and postponed", lambda t: t.crowded,
+        requires="negotiation",
     ),
     Field(
         "mediator_calls", int, "calls", "mediator's calls",
         "the mediator's calls for containment", lambda t: t.mediator_calls,
+        requires="mediator",
     ),
     Field(
         "talks", int, "rounds", "rounds of talks", "rounds of restoration talks",
-        lambda t: t.talks,
+        lambda t: t.talks, requires="restoration",
     ),
     Field(
         "peak_strain", float, "strain", "peak strain", "highest strain reached",
-        lambda t: t.peak_strain, when="the scenario has a truce",
+        lambda t: t.peak_strain, when="the scenario has a truce", requires="truce",
     ),
     Field(
         "final_strain", float, "strain", "strain at the horizon", "strain at the horizon",
-        lambda t: t.final_strain, when="the scenario has a truce that stands at the horizon",
+        lambda t: t.final_strain, when="the truce stands at the horizon", requires="truce",
     ),
     Field(
         "highest_rung", str, "", "highest rung of the escalation ladder",
-        "highest rung of the escalation ladder reached (below)", lambda t: LADDER[t.rung],
-        categories=LADDER,
+        "highest rung of the escalation ladder reached (below)",
+        lambda t: highest_rung(t.record, t.scenario.ladder), categories=LADDER,
     ),
     Field(
         "events", int, "events", "SimPy events", "SimPy events processed in the replication",

@@ -22,7 +22,10 @@ Columns = dict[str, list[Any]]
 def summarize(scenario: Scenario, run: Run) -> Outcome:
     """The outcome record of one replication."""
     tally = Tally(scenario, run)
-    return {field.name: field.compute(tally) for field in fields(scenario)}
+    record = tally.record
+    for field in fields(scenario):
+        record[field.name] = field.compute(tally)
+    return record
 
 
 def to_columns(outcomes: list[Outcome], names: list[str]) -> Columns:

@@ -33,6 +33,7 @@ class Tally:
 
     def __init__(self, scenario: Scenario, run: Run) -> None:
         self.scenario = scenario
+        self.record: dict[str, Any] = {}  # the outcome fields computed so far, in order
         self.replication = run.replication
         self.events = run.events
         self.final_strain = run.final_strain
@@ -138,25 +139,6 @@ class Tally:
 
     def _talks(self, record: Talks) -> None:
         self.talks += 1
-
-    @property
-    def rung(self) -> int:
-        """The highest rung of the escalation ladder reached (an index into ``LADDER``)."""
-        ladder = self.scenario.ladder
-        rung = 0
-        if self.deadliest > 0:
-            rung = 1
-        if self.deadliest >= ladder.mass_casualty:
-            rung = 2
-        if self.longest >= ladder.cycle:
-            rung = 3
-        if sum(self.personnel.values()) > 0:
-            rung = 4
-        if self.direct_action:
-            rung = 5
-        if self.collapses:
-            rung = 6
-        return rung
 
 
 def _ignore(record: Record) -> None:

@@ -41,71 +41,144 @@ def _number(x: float | None) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.3g}"
 
 
-def summary_table(summary: dict[str, Any]) -> str:
-    """The summary as aligned text for a terminal."""
-    level = round(summary["confidence"] * 100)
-    lines = [
-        f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}, "
-        f"horizon {summary['horizon']:g} days ({level}% intervals)",
-        "",
-        "Truce",
-        f"  P(collapse by day {summary['horizon']:g})".ljust(34)
-        + _interval(summary["collapse"]["probability"]),
-        "  P(restored after a collapse)".ljust(34) + _interval(summary["collapse"]["restored"]),
-    ]
-    for cause in summary["collapse"]["causes"]:
-        lines.append(f"    collapsed by {cause['cause']}: {cause['count']}")
-    lines += ["", "Survival of the truce (Kaplan-Meier)"]
-    for row in summary["survival"]:
-        lines.append(f"  S({row['day']:g})".ljust(12) + _interval(row))
-    lines += ["", "Highest rung of the escalation ladder"]
-    for row in summary["ladder"]:
-        lines.append(f"  {row['rung']:<28} {row['count']:>7}  {_share(row['share'])}")
-    lines += ["", "Longest retaliation chain (strikes)"]
-    for row in summary["chains"]:
-        lines.append(f"  {row['length']!s:<28} {row['count']:>7}  {_share(row['share'])}")
-    lines += ["", "Probabilities"]
-    for field, estimate in summary["probabilities"].items():
-        lines.append(f"  {field:<28} {_interval(estimate)}")
-    lines += [
-        "",
-        f"  {'per replication':<28} {'mean [interval]':<28} {'median':>8} {'5%':>8} {'95%':>8}",
-    ]
-    for field, q in summary["quantities"].items():
-        lines.append(
-            f"  {field:<28} {_interval(q['mean'], 2):<28} {_number(q['median']['value']):>8} "
-            f"{_number(q['p05']):>8} {_number(q['p95']):>8}"
-            + (f"  (n={q['n']})" if q["n"] != summary["replications"] else "")
-        )
-    return "\n".join(lines)
-
-
-def _share(share: float | None) -> str:
+def _bar(share: float | None) -> str:
     if share is None:
         return ""
     return f"{100 * share:5.1f}%  " + "#" * round(40 * share)
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """The distributions of a run as aligned text for a terminal."""
+    n = summary["replications"]
+    level = round(summary["confidence"] * 100)
+    start = f" from {summary['start_date']}" if summary.get("start_date") else ""
+    lines = [
+        f"{summary['scenario']}: {n} replications, seed {summary['seed']}, "
+        f"horizon {summary['horizon']:g} days{start} ({level}% intervals)",
+    ]
+    if summary["truce"] is not None:
+        lines += ["", *_truce_lines(summary["truce"], summary["horizon"])]
+    lines += ["", *_ladder_lines(summary["ladder"])]
+    lines += ["", "Longest retaliation chain (strikes in it)"]
+    for row in summary["chains"]:
+        lines.append(f"  {row['length']!s:<6} {row['count']:>7}  {_bar(row['share'])}")
+    shown = {"collapsed", "restored"} if summary["truce"] is not None else set()
+    probabilities = [e for f, e in summary["probabilities"].items() if f not in shown]
+    if probabilities:
+        lines += ["", "Probabilities"]
+        width = max(len(e["label"]) for e in probabilities)
+        for found in probabilities:
+            lines.append(f"  {found['label']:<{width}}  {_interval(found):<22}  n={found['n']}")
+    lines += _quantity_lines(summary)
+    if summary["always_zero"]:
+        lines += ["", "Zero in every replication: " + ", ".join(summary["always_zero"])]
+    return "\n".join(lines)
+
+
+def _ladder_lines(ladder: list[dict[str, Any]]) -> list[str]:
+    width = max(len(r["label"]) for r in ladder)
+    lines = [
+        "Escalation ladder",
+        f"  {'rung':<{width}}  {'reached it':>15}   {'stopped there':>15}",
+    ]
+    for index, row in enumerate(ladder):
+        reached = f"{row['reached']:>7} {100 * row['reached_share']:5.1f}%" if index else ""
+        top = f"{row['highest']:>7} {100 * row['highest_share']:5.1f}%"
+        lines.append(f"  {row['label']:<{width}}  {reached:>15}   {top:>15}")
+    return lines
+
+
+def _truce_lines(truce: dict[str, Any], horizon: float) -> list[str]:
+    rows = [truce["collapsed"], *([truce["restored"]] if "restored" in truce else [])]
+    width = max(len(r["label"]) for r in rows)
+    lines = ["Truce"]
+    for row in rows:
+        lines.append(f"  {row['label']:<{width}}  {_interval(row):<22}  n={row['n']}")
+    median = truce["median_collapse_day"]
+    if median["reached"]:
+        low = "-" if median["low"] is None else f"{median['low']:.3g}"
+        high = "not bounded" if median["high"] is None else f"{median['high']:.3g}"
+        shown = f"{median['value']:.3g} [{low}, {high}]"
+    else:
+        last = truce["survival"][-1]
+        shown = f"not reached (S({horizon:g}) = {last['value']:.3f} is above one half)"
+    lines.append(f"  {median['label']:<{width}}  {shown}")
+    if truce["causes"]:
+        total = sum(c["count"] for c in truce["causes"])
+        lines.append(f"  causes of the {total} collapses")
+        for cause in truce["causes"]:
+            share = 100 * cause["share"]
+            lines.append(f"    {cause['cause']:<40} {cause['count']:>7}  {share:5.1f}%")
+    lines.append("  survival (Kaplan-Meier): P(no collapse in the first t days)")
+    for row in truce["survival"]:
+        date = f"  to {row['through']}" if row.get("through") else ""
+        lines.append(f"    t = {row['day']:<5g}{date}  {_interval(row)}")
+    return lines
+
+
+def _quantity_lines(summary: dict[str, Any]) -> list[str]:
+    quantities = summary["quantities"]
+    if not quantities:
+        return []
+    n = summary["replications"]
+    level = round(summary["confidence"] * 100)
+    width = max(len(q["label"]) for q in quantities.values())
+    head = (
+        f"  {'':<{width}}  {'unit':<9} {f'mean [{level}% interval]':<28}"
+        f" {'median':>8} {'5%':>8} {'95%':>8}"
+    )
+
+    def row(q: dict[str, Any]) -> str:
+        return (
+            f"  {q['label']:<{width}}  {q['unit']:<9} {_interval(q['mean'], 2):<28}"
+            f" {_number(q['median']['value']):>8} {_number(q['p05']):>8} {_number(q['p95']):>8}"
+        )
+
+    shown = [q for q in quantities.values() if q["role"] == "outcome"]
+    always = [q for q in shown if q["when"] is None or q["n"] == n]
+    some = [q for q in shown if q["when"] is not None and q["n"] < n]
+    lines = ["", f"Per replication, over all {n}", head, *map(row, always)]
+    if some:
+        lines += ["", "Where it happened (conditional: among the replications named)", head]
+        for q in some:
+            lines.append(row(q))
+            lines.append(f"  {'':<{width}}    among the {q['n']} replications where {q['when']}")
+    return lines
 
 
 # comparisons -----------------------------------------------------------------------
 
 
 def comparison_table(rows: list[dict[str, Any]], a: str, b: str, alpha: float) -> str:
+    """B against A, a row per outcome: each run's estimate and n, the difference with
+    its interval, and the test."""
     if not rows:
         return "nothing to compare"
-    kind = "paired by replication (shared seed)" if rows[0]["paired"] else "independent samples"
+    paired = any(r["paired"] for r in rows)
+    unpaired = [r for r in rows if not r["paired"]]
+    if paired:
+        how = "paired by replication (shared seed)"
+        if unpaired:
+            how += "; outcomes marked ~ are conditional, compared unpaired"
+    else:
+        how = "independent samples (different seeds)"
+    width = max(28, *(len(r["label"]) for r in rows))
     lines = [
         f"B = {b}",
         f"A = {a}",
-        f"{kind}; * marks outcomes that differ beyond noise "
+        f"{how}; * marks outcomes that differ beyond noise "
         f"(Benjamini-Hochberg adjusted p < {alpha:g})",
         "",
-        f"  {'outcome':<28} {'A':>10} {'B':>10} {'B - A [interval]':>32} {'p':>9} {'p adj':>9}",
+        f"    {'outcome':<{width}} {'A':>10} {'n A':>6} {'B':>10} {'n B':>6} "
+        f"{'B - A [interval]':>30} {'p':>9} {'p adj':>9}",
     ]
     for row in rows:
         interval = f"{row['difference']:.4g} [{row['low']:.4g}, {row['high']:.4g}]"
         flag = " *" if row["differs"] else ""
+        mark = "~ " if paired and not row["paired"] else "  "
         lines.append(
-            f"  {row['metric']:<28} {row['a']:>10.4g} {row['b']:>10.4g} {interval:>32} "
+            f"  {mark}{row['label']:<{width}} {row['a']:>10.4g} {row['n_a']:>6} "
+            f"{row['b']:>10.4g} {row['n_b']:>6} {interval:>30} "
             f"{row['p_value']:>9.3g} {row['p_adjusted']:>9.3g}{flag}"
         )
     return "\n".join(lines)

@@ -1,14 +1,15 @@
 """Comparing two runs outcome by outcome: is B different from A, or is it noise?
 
 For every numeric or true/false outcome the difference B - A gets a confidence
-interval and a two-sample test. When the runs share their seed, replication r of A
-and of B drew the same random streams (common random numbers), so the comparison is
-paired: the interval is that of the mean paired difference, and the test is the
-Wilcoxon signed-rank test (numbers) or McNemar's exact test (true/false). Otherwise
-the interval is Welch's, and the tests are Kolmogorov-Smirnov (numbers) and Fisher's
-exact test (true/false). P-values are adjusted for testing many outcomes at once with
-the Benjamini-Hochberg procedure; an outcome differs when its adjusted p-value is
-below ``alpha``.
+interval and a two-sample test, beside each run's own estimate and n. When the runs
+share their seed, replication r of A and of B drew the same random streams (common
+random numbers), so an outcome defined in every replication is compared paired: the
+interval is that of the mean paired difference, and the test is the Wilcoxon
+signed-rank test (numbers) or McNemar's exact test (true/false). Otherwise, and always
+for conditional outcomes, the interval is Welch's, and the tests are
+Kolmogorov-Smirnov (numbers) and Fisher's exact test (true/false). P-values are
+adjusted for testing many outcomes at once with the Benjamini-Hochberg procedure; an
+outcome differs when its adjusted p-value is below ``alpha``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sim.model.catalogue import OUTCOME, fields, outcome_schema
 from sim.optional import require
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import mean
+from sim.statistics.summaries import given_values, probability_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +43,8 @@ class Comparison:
 
     @property
     def paired(self) -> bool:
-        return bool(self.rows) and bool(self.rows[0]["paired"])
+        """Whether the runs were compared replication by replication (shared seed)."""
+        return any(row["paired"] for row in self.rows)
 
     def to_pandas(self) -> pd.DataFrame:
         pandas = require("pandas", "to_pandas", "a comparison", "a DataFrame")
@@ -94,52 +97,60 @@ def _unpaired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str
 def compare(
     a: Side, b: Side, confidence: float = 0.95, alpha: float = 0.05
 ) -> list[dict[str, Any]]:
-    """One row per outcome the two runs share, in outcome order."""
-    schema_a, schema_b = outcome_schema(a.scenario), outcome_schema(b.scenario)
+    """One row per outcome the two runs share, in outcome order, with each run's own
+    estimate and its n.
+
+    Pairing by replication is valid only when both runs share their seed and the
+    outcome is defined in every replication: a conditional outcome (a collapse day, a
+    restoration among collapses) is defined in different replications in A and B, so
+    pairing them would compare different subsets; it is compared unpaired, and the row
+    says so (``pairs`` is the number of pairs, or None)."""
+    schema_b = outcome_schema(b.scenario)
     shared = [  # outcomes of the model, not bookkeeping (the replication, the event count)
-        f.name for f in fields(a.scenario) if f.name in schema_b and f.numeric and f.role == OUTCOME
+        f
+        for f in fields(a.scenario)
+        if f.name in schema_b and f.numeric and f.role == OUTCOME and f.applies(a.scenario)
     ]
     index_a = {r: i for i, r in enumerate(a.columns["replication"])}
     index_b = {r: i for i, r in enumerate(b.columns["replication"])}
     common = sorted(index_a.keys() & index_b.keys())
-    paired = a.seed == b.seed and len(common) > 1
+    same_seed = a.seed == b.seed and len(common) > 1
     rows = []
     for field in shared:
-        kind = schema_a[field]
-        column_a, column_b = a.columns[field], b.columns[field]
-        if paired:
-            pairs = [
-                (column_a[index_a[r]], column_b[index_b[r]])
-                for r in common
-                if column_a[index_a[r]] is not None and column_b[index_b[r]] is not None
-            ]
-            xa = np.array([p[0] for p in pairs], dtype=float)
-            xb = np.array([p[1] for p in pairs], dtype=float)
-        else:
-            xa = np.array([v for v in column_a if v is not None], dtype=float)
-            xb = np.array([v for v in column_b if v is not None], dtype=float)
-        if len(xa) < 2 or len(xb) < 2:
+        own_a = np.array(given_values(field, a.columns, a.scenario), dtype=float)
+        own_b = np.array(given_values(field, b.columns, b.scenario), dtype=float)
+        if len(own_a) < 2 or len(own_b) < 2:
             continue
+        paired = same_seed and not field.conditional and field.given is None
         if paired:
+            column_a, column_b = a.columns[field.name], b.columns[field.name]
+            xa = np.array([column_a[index_a[r]] for r in common], dtype=float)
+            xb = np.array([column_b[index_b[r]] for r in common], dtype=float)
             found = mean(list(xb - xa), confidence)
             difference, low, high = found.value, found.low, found.high
-            p_value, test = _paired_test(xa, xb, kind)
+            p_value, test = _paired_test(xa, xb, field.kind)
         else:
-            difference, low, high = _welch(xa, xb, confidence)
-            p_value, test = _unpaired_test(xa, xb, kind)
+            difference, low, high = _welch(own_a, own_b, confidence)
+            p_value, test = _unpaired_test(own_a, own_b, field.kind)
         rows.append(
             {
-                "metric": field,
-                "a": float(xa.mean()),
-                "b": float(xb.mean()),
+                "metric": field.name,
+                "label": probability_label(field, a.scenario)
+                if field.kind is bool
+                else field.text(a.scenario),
+                "unit": field.unit,
+                "a": float(own_a.mean()),
+                "b": float(own_b.mean()),
+                "n_a": len(own_a),
+                "n_b": len(own_b),
                 "difference": difference,
                 "low": low,
                 "high": high,
                 "p_value": p_value,
                 "paired": paired,
+                "pairs": len(common) if paired else None,
                 "test": test,
-                "n_a": len(xa),
-                "n_b": len(xb),
+                "when": field.when if not paired else None,
             }
         )
     if rows:

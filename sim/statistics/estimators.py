@@ -79,34 +79,72 @@ def quantile(values: Sequence[float], p: float, confidence: float = 0.95) -> Est
     return Estimate(value, low, high, n)
 
 
+def kaplan_meier(
+    times: Sequence[float],
+    observed: Sequence[bool],
+    days: Sequence[float],
+    confidence: float = 0.95,
+) -> list[tuple[float, Estimate]]:
+    """Kaplan-Meier survival S(t) = P(no event by day t) at each of ``days``, with
+    log-log (Greenwood) intervals. ``times`` are the days of the events, or of the
+    censoring where ``observed`` is false.
+
+    Where S is 1 (no event yet) or 0 (no one left), the log-log interval degenerates;
+    there the interval is the exact binomial (Clopper-Pearson) bound for the number at
+    risk, so it still says how many replications stand behind the figure."""
+    n = len(times)
+    if n == 0:
+        return [(d, Estimate(NAN, NAN, NAN, 0)) for d in days]
+    events = [t for t, o in zip(times, observed, strict=True) if o]
+    censored = [t for t, o in zip(times, observed, strict=True) if not o]
+    curve = stats.ecdf(stats.CensoredData(uncensored=events, right=censored)).sf
+    values = curve.evaluate(days)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        interval = curve.confidence_interval(confidence, method="log-log")
+        lows, highs = interval.low.evaluate(days), interval.high.evaluate(days)
+    tail = (1.0 - confidence) / 2.0
+    ordered = np.sort(np.asarray(times, dtype=float))
+    result = []
+    for day, value, low, high in zip(days, values, lows, highs, strict=True):
+        if value >= 1.0:  # no event by this day: all still at risk held
+            at_risk = n - int(np.searchsorted(ordered, day, side="right"))
+            low, high = (tail ** (1.0 / at_risk) if at_risk else 0.0), 1.0
+        elif value <= 0.0:  # the last ones at risk all had the event
+            at_risk = n - int(np.searchsorted(ordered, max(events), side="left"))
+            low, high = 0.0, 1.0 - tail ** (1.0 / at_risk)
+        result.append((day, Estimate(float(value), float(low), float(high), n)))
+    return result
+
+
 def survival(
     event_days: Iterable[float | None],
     horizon: float,
     days: Sequence[float],
     confidence: float = 0.95,
 ) -> list[tuple[float, Estimate]]:
-    """Kaplan-Meier survival S(t) = P(no event by day t) at each of ``days``, with
-    log-log intervals. ``None`` is an event that did not happen by the horizon
-    (censored there)."""
+    """Kaplan-Meier survival at each of ``days``, where ``None`` is an event that did
+    not happen by the horizon (censored there)."""
     everything = list(event_days)
-    observed = [d for d in everything if d is not None]
-    censored = len(everything) - len(observed)
-    n = len(everything)
-    if n == 0:
-        return [(d, Estimate(NAN, NAN, NAN, 0)) for d in days]
-    data = stats.CensoredData(uncensored=observed, right=[horizon] * censored)
-    curve = stats.ecdf(data).sf
-    values = curve.evaluate(days)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        interval = curve.confidence_interval(confidence, method="log-log")
-        lows, highs = interval.low.evaluate(days), interval.high.evaluate(days)
-    result = []
-    for day, value, low, high in zip(days, values, lows, highs, strict=True):
-        if math.isnan(low) or math.isnan(high):  # no event yet: the exact binomial bound
-            low, high = proportion(round(value * n), n, confidence).low, 1.0
-        result.append((day, Estimate(float(value), float(low), float(high), n)))
-    return result
+    times = [horizon if d is None else d for d in everything]
+    return kaplan_meier(times, [d is not None for d in everything], days, confidence)
+
+
+def median_survival(
+    times: Sequence[float], observed: Sequence[bool], confidence: float = 0.95
+) -> Estimate:
+    """The median time to the event: the first day S(t) falls to one half or below,
+    NaN (not reached) if it never does. Its interval inverts the survival curve's band
+    (Brookmeyer and Crowley's construction, as in R's survfit): from the first day the
+    band's lower edge falls to one half to the first day its upper edge does, either
+    NaN if it never does."""
+    steps = sorted({t for t, o in zip(times, observed, strict=True) if o})
+    curve = kaplan_meier(times, observed, steps, confidence)
+
+    def first(part: str) -> float:
+        return next((day for day, e in curve if getattr(e, part) <= 0.5), NAN)
+
+    return Estimate(first("value"), first("low"), first("high"), len(times))
 
 
 def _order(value: Hashable) -> tuple[int, float, str]:

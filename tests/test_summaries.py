@@ -1,0 +1,86 @@
+"""The printed distributions say what they are: conditional probabilities over the
+replications they condition on, medians of censored days from Kaplan-Meier, conditional
+means among the replications where the event happened, and no truce where there is
+none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sim
+from tests.conftest import IDLIB, TWO_ACTOR, invoke
+
+
+@pytest.fixture(scope="module")
+def idlib() -> sim.Results:
+    return sim.run(IDLIB, runs=300, seed=2020, jobs=1)
+
+
+def test_restoration_is_a_probability_among_the_replications_that_collapsed(
+    idlib: sim.Results,
+) -> None:
+    columns = idlib.columns(["collapsed", "restored"])
+    collapsed = sum(columns["collapsed"])
+    restored = sum(columns["restored"])
+    found = idlib.summary()["truce"]["restored"]
+    assert found["n"] == collapsed > 0
+    assert found["value"] == pytest.approx(restored / collapsed)
+    assert found["label"] == "P(truce restored by talks | truce collapsed)"
+
+
+def test_the_median_collapse_day_is_kaplan_meiers_or_not_reached(idlib: sim.Results) -> None:
+    median = idlib.summary()["truce"]["median_collapse_day"]
+    assert median["value"] is None and median["reached"] is False  # S(60) is about 0.82
+    table = invoke("summary", "--help")  # the table is checked below on a directory
+    assert table.exit_code == 0
+    likely = sim.run(
+        IDLIB, runs=300, seed=2020, jobs=1, overrides={"truce.collapse_at": 1.1, "truce.drift": 0.2}
+    )
+    days = [d for d in likely.columns(["collapse_day"])["collapse_day"] if d is not None]
+    found = likely.summary()["truce"]["median_collapse_day"]
+    # censoring only at the horizon: Kaplan-Meier's median is the 150th collapse day of 300
+    assert len(days) > 150 and found["reached"] is True
+    assert found["value"] == sorted(days)[149]
+
+
+def test_conditional_outcomes_are_summarised_among_the_replications_where_they_happened(
+    idlib: sim.Results, tmp_path: Path
+) -> None:
+    summary = idlib.summary()
+    collapse_day = summary["quantities"]["collapse_day"]
+    days = [d for d in idlib.columns(["collapse_day"])["collapse_day"] if d is not None]
+    assert collapse_day["n"] == len(days) and collapse_day["when"] == "the truce collapsed"
+    assert collapse_day["mean"]["value"] == pytest.approx(sum(days) / len(days))
+    out = tmp_path / "idlib"
+    sim.run(IDLIB, runs=300, seed=2020, jobs=1, output=out)
+    table = invoke("summary", out).output
+    assert f"among the {len(days)} replications where the truce collapsed" in table
+
+
+def test_a_scenario_without_a_truce_prints_no_truce() -> None:
+    result = invoke("run", TWO_ACTOR, "--runs", 200, "--jobs", 1)
+    assert result.exit_code == 0
+    assert "collapse" not in result.output.lower() and "truce" not in result.output.lower()
+    summary = json.loads(invoke("run", TWO_ACTOR, "--runs", 50, "--format", "json").output)
+    assert summary["truce"] is None
+    assert "guarantor_direct_action" not in summary["probabilities"]
+
+
+def test_compare_gives_each_runs_own_conditional_estimate_and_pairs_only_what_pairs(
+    idlib: sim.Results,
+) -> None:
+    other = sim.run(IDLIB, runs=300, seed=2020, jobs=1, overrides={"truce.drift": 0.05})
+    rows = {r["metric"]: r for r in sim.compare(idlib, other).rows}
+    own = idlib.summary()["quantities"]["collapse_day"]
+    theirs = other.summary()["quantities"]["collapse_day"]
+    day = rows["collapse_day"]
+    assert (day["a"], day["n_a"]) == (pytest.approx(own["mean"]["value"]), own["n"])
+    assert (day["b"], day["n_b"]) == (pytest.approx(theirs["mean"]["value"]), theirs["n"])
+    assert day["paired"] is False  # different replications collapsed in A and B
+    assert rows["strikes"]["paired"] is True and rows["strikes"]["n_a"] == 300
+    restored = rows["restored"]
+    assert restored["n_a"] == sum(idlib.columns(["collapsed"])["collapsed"])
+    assert restored["paired"] is False
