@@ -170,6 +170,7 @@ def truce() -> None:
 @click.option(
     "--output", help="A .csv or .json file of rows, or a results directory (Parquet, resumable)."
 )
+@click.option("--overwrite", is_flag=True, help="Replace a row file that holds another run's rows.")
 @format_option
 @jobs_option
 @cluster_option
@@ -193,6 +194,7 @@ def run(
     horizon: float | None,
     sets: tuple[str, ...],
     output: str | None,
+    overwrite: bool,
     fmt: str,
     jobs: int | None,
     cluster: str | None,
@@ -215,6 +217,7 @@ def run(
                 cluster=cluster,
                 chunk=chunk,
                 output=output,
+                overwrite=overwrite,
                 until_ci=until_ci,
                 max_runs=max_runs,
                 confidence=confidence,
@@ -236,7 +239,7 @@ def run(
         reached = "reached" if info.half_width <= precision.width else "not reached (cap)"
         click.echo(
             f"until-ci {precision.metric}={precision.width:g}: half-width "
-            f"{info.half_width:.4g} {reached} after {len(results)} replications",
+            f"{info.half_width:.4g} {reached} after {info.replications} replications",
             err=True,
         )
     if stopped is not None:
@@ -315,6 +318,7 @@ def sweep(
     SOURCE is a scenario with --vary options, or an experiment file (TOML with
     [experiment], [vary] and [set] tables); options given here override the file.
     """
+    stopped: api.Interrupted | None = None
     with _progress(quiet) as progress:
         try:
             results = api.sweep(
@@ -334,13 +338,14 @@ def sweep(
                 progress=progress,
                 command=sys.argv,
             )
-        except api.Interrupted as stopped:
-            kept = str(stopped.results.directory) if stopped.results is not None else None
-            _stopped(stopped, kept, resumable=True)
+        except api.Interrupted as interrupt:
+            stopped = interrupt
+    if stopped is not None:
+        kept = str(stopped.results.directory) if stopped.results is not None else None
+        _stopped(stopped, kept, resumable=True)
     rows = results.summary(confidence=confidence)
     click.echo(_dump(rows) if fmt == "json" else tables.tidy_table(rows))
-    for failure in results.failures[:5]:
-        click.echo(f"warning: {failure.describe()}", err=True)
+    _warn_failures(results.new_failures, None)
 
 
 @truce.command()
@@ -388,7 +393,7 @@ def compare(
     if fmt == "json":
         click.echo(_dump(found.rows))
     else:
-        click.echo(tables.comparison_table(found.rows, found.a, found.b, alpha))
+        click.echo(tables.comparison_table(found))
 
 
 @truce.command(name="sensitivity")

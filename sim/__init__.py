@@ -7,36 +7,88 @@ The library does everything the ``truce`` command does, one call each::
     results = sim.run("scenarios/idlib-2020-10.toml", runs=2000, jobs=2)
     results.to_pandas()        # one row per replication
     results.summary()          # the distributions, as data
+
+Names are imported when first used, so ``import sim`` (and a worker process that only
+needs the model) stays light.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("truce")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-from sim.api import Interrupted, compare, plot, run, sensitivity, sweep, trace
-from sim.errors import InputError
-from sim.model import replicate, run_replication
-from sim.outputs.results import Results, SweepResults, open_results
-from sim.scenario import Scenario, load_scenario
+if TYPE_CHECKING:
+    from sim.api import (
+        Interrupted as Interrupted,
+    )
+    from sim.api import (
+        compare as compare,
+    )
+    from sim.api import (
+        plot as plot,
+    )
+    from sim.api import (
+        run as run,
+    )
+    from sim.api import (
+        sensitivity as sensitivity,
+    )
+    from sim.api import (
+        sweep as sweep,
+    )
+    from sim.api import (
+        trace as trace,
+    )
+    from sim.errors import InputError as InputError
+    from sim.model import replicate as replicate
+    from sim.model import run_replication as run_replication
+    from sim.outputs.results import (
+        Results as Results,
+    )
+    from sim.outputs.results import (
+        SweepResults as SweepResults,
+    )
+    from sim.outputs.results import (
+        open_results as open_results,
+    )
+    from sim.scenario import Scenario as Scenario
+    from sim.scenario import load_scenario as load_scenario
 
-__all__ = [
-    "InputError",
-    "Interrupted",
-    "Results",
-    "Scenario",
-    "SweepResults",
-    "__version__",
-    "compare",
-    "load_scenario",
-    "open_results",
-    "plot",
-    "replicate",
-    "run",
-    "run_replication",
-    "sensitivity",
-    "sweep",
-    "trace",
-]
+_HOMES = {
+    "Interrupted": "sim.api",
+    "compare": "sim.api",
+    "plot": "sim.api",
+    "run": "sim.api",
+    "sensitivity": "sim.api",
+    "sweep": "sim.api",
+    "trace": "sim.api",
+    "InputError": "sim.errors",
+    "replicate": "sim.model",
+    "run_replication": "sim.model",
+    "Results": "sim.outputs.results",
+    "SweepResults": "sim.outputs.results",
+    "open_results": "sim.outputs.results",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
+
+__all__ = ["__version__", *_HOMES]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -23,18 +23,18 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.experiments import sensitivity as sensitivity_analysis
-from sim.experiments.designs import Factor, parse_factors, resolve_wholeness
+from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
 from sim.experiments.executors import choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
 from sim.experiments.precision import Precision
-from sim.experiments.runs import Campaign, run_on
+from sim.experiments.runs import Campaign, Sink, run_on
 from sim.experiments.sweeps import SweepProgress, run_sweep
 from sim.model import simulate
 from sim.model.catalogue import outcome_fields
 from sim.outputs import pictures
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
-from sim.outputs.rows import RowWriter
+from sim.outputs.rows import RowWriter, check_target, is_row_file, write_provenance
 from sim.outputs.sinks import MemorySink
 from sim.outputs.sweep_dir import SweepDir
 from sim.outputs.timelines import Trace
@@ -46,7 +46,7 @@ from sim.scenario import (
     read_toml,
     to_overrides,
 )
-from sim.scenario.dump import scenario_to_data
+from sim.scenario.dump import differences, scenario_to_data
 from sim.statistics.comparisons import Comparison, Side
 from sim.statistics.comparisons import compare as compare_sides
 
@@ -100,6 +100,30 @@ def _call(name: str, origin: str, **shown: Any) -> list[str]:
     return [f"sim.{name}({origin!r}, {given})"]
 
 
+def _whole(value: int | None, option: str, low: int) -> None:
+    """The checks click makes on the command line, made for library callers too."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
+        raise InputError(option, str(value), f"expected a whole number >= {low}")
+
+
+def _fraction(value: float, option: str, low: float, high: float) -> None:
+    if not (isinstance(value, int | float) and low <= value <= high):
+        raise InputError(option, str(value), f"expected a number from {low:g} to {high:g}")
+
+
+def _choice(value: str | None, option: str, choices: Sequence[str]) -> None:
+    if value is not None and value not in choices:
+        raise InputError(option, str(value), f"expected one of {', '.join(choices)}")
+
+
+def _label(origin: str, overrides: Overrides) -> str:
+    """A run's name: its scenario and the overrides it was run with."""
+    given = to_overrides(overrides)
+    if not given:
+        return origin
+    return f"{origin} with " + ", ".join(f"{o.path}={o.value!r}" for o in given)
+
+
 def run(
     scenario: ScenarioLike,
     *,
@@ -110,6 +134,7 @@ def run(
     cluster: str | None = None,
     chunk: int | None = None,
     output: str | Path | None = None,
+    overwrite: bool = False,
     until_ci: str | tuple[str, float] | None = None,
     max_runs: int = 100_000,
     confidence: float = 0.95,
@@ -120,26 +145,33 @@ def run(
 
     ``jobs`` local worker processes (all cores by default; 1 runs here), or a Dask
     ``cluster`` (``tcp://HOST:PORT`` or ``local:N``). ``output`` is a ``.csv`` or
-    ``.json`` file of rows, or a results directory (resumed if it holds this run).
+    ``.json`` file of rows (written in replication order, with a provenance file
+    beside it; an existing file of another run is replaced only with ``overwrite``),
+    or a results directory (resumed if it holds this run).
     ``until_ci="METRIC=WIDTH"`` adds replications until METRIC's interval half-width
     is at most WIDTH, or ``max_runs``. The numbers never depend on ``jobs``,
     ``cluster`` or ``chunk``.
     """
+    for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (chunk, "--chunk", 1)):
+        _whole(value, option, low)
+    _whole(max_runs, "--max-runs", 1)
+    _fraction(confidence, "--confidence", 0.5, 0.9999)
     loaded, origin = scenario_of(scenario, overrides)
     backend = choose_backend(jobs, cluster)
     precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
     names = outcome_fields(loaded)
     stored: ResultsDir | None = None
     memory: MemorySink | None = None
+    sink: Sink
+    shown = command or _call("run", origin, runs=runs, seed=seed)
     if output is not None and Path(output).suffix and not Path(output).is_dir():
-        memory = MemorySink(names, RowWriter(output, names))  # a file: .csv or .json
+        check_target(output, loaded, seed, overwrite)
+        sink = memory = MemorySink(names, RowWriter(output, names))  # a file: .csv or .json
     elif output is not None:
-        stored = ResultsDir.create_or_resume(output, loaded, origin, seed)
-        stored.begin(
-            command or _call("run", origin, runs=runs, seed=seed), backend.describe(), runs
-        )
+        sink = stored = ResultsDir.create_or_resume(output, loaded, origin, seed)
+        stored.begin(shown, backend.describe(), runs)
     else:
-        memory = MemorySink(names)
+        sink = memory = MemorySink(names)
     campaign = Campaign()
     interrupted = False
     try:
@@ -150,7 +182,7 @@ def run(
                 loaded,
                 seed,
                 runs,
-                stored if stored is not None else memory,  # type: ignore[arg-type]
+                sink,
                 chunk=chunk,
                 precision=precision,
                 confidence=confidence,
@@ -164,6 +196,10 @@ def run(
     finally:
         if memory is not None:
             memory.close()
+            if output is not None and memory.writer is not None:
+                given = to_overrides(overrides)
+                rows = memory.rows_written
+                write_provenance(output, loaded, origin, given, seed, rows, shown)
         if stored is not None:
             note = {"failures": len(campaign.failures), "replications_added": campaign.added}
             stored.end(campaign.seconds, "interrupted" if interrupted else "finished", note)
@@ -171,8 +207,8 @@ def run(
     results = Results(
         loaded,
         seed,
-        stored if stored is not None else memory,  # type: ignore[arg-type]
-        origin=origin,
+        sink,
+        label=str(stored.path) if stored is not None else _label(origin, overrides),
         directory=stored.path if stored is not None else None,
         failures=campaign.failures,
         info=info,
@@ -215,6 +251,11 @@ def sweep(
     values) or lists ``"PATH=SPEC"`` strings. ``design`` is grid (default), lhs or
     sobol (with ``points``). Every point shares the seed (common random numbers).
     """
+    _choice(design, "--design", DESIGNS)
+    for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (points, "--points", 1)):
+        _whole(value, option, low)
+    _whole(chunk, "--chunk", 1)
+    _fraction(confidence, "--confidence", 0.5, 0.9999)
     experiment = (
         _experiment(source)
         .merged(
@@ -264,20 +305,20 @@ def sweep(
         )
         outcome = "finished"
     except KeyboardInterrupt:
-        raise Interrupted(SweepResults(stored), state.done, state.target) from None
+        raise Interrupted(SweepResults(stored, state.failures), state.done, state.target) from None
     finally:
         stored.finish(outcome)
-    results = SweepResults(stored)
+    results = SweepResults(stored, state.failures)
     stored.write_summary(results.summary(confidence=confidence))
     return results
 
 
 def _opened(given: Results | ScenarioLike, option: str) -> Results | None:
-    """Results given, or in the directory given; None for a scenario to run."""
+    """Results given, or in the directory or row file given; None for a scenario to run."""
     if isinstance(given, Results):
         return given
-    if not isinstance(given, Scenario) and Path(given).is_dir():
-        return Results.open(given, option)
+    if not isinstance(given, Scenario) and (Path(given).is_dir() or is_row_file(given)):
+        return open_results(given, option)  # type: ignore[return-value]
     return None
 
 
@@ -297,30 +338,25 @@ def compare(
     """Compare B with A outcome by outcome. Each is a run's ``Results``, a results
     directory, or a scenario run here; a scenario compared with a run takes the run's
     seed and replication count, so the two are paired by replication."""
+    _whole(runs, "--runs", 1)
+    _whole(seed, "--seed", 0)
+    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    _fraction(alpha, "--alpha", 0.0001, 0.5)
     given = [(a, "A", overrides_a), (b, "B", overrides_b)]
     opened = [_opened(source, option) for source, option, _ in given]
     reference = next((r for r in opened if r is not None), None)
     seed = seed if seed is not None else (reference.seed if reference is not None else 1)
     runs = runs or (len(reference) if reference is not None else 1000)
-    sides: list[Side] = []
+    sides: list[Results] = []
     for (source, _, extra), results in zip(given, opened, strict=True):
-        if results is not None:
-            label = _label(results)
-        else:
+        if results is None:
             assert not isinstance(source, Results)
             results = run(source, runs=runs, seed=seed, overrides=extra, jobs=jobs, cluster=cluster)
-            label = _label(results)
-            shown = to_overrides(extra)
-            if shown:
-                label += " with " + ", ".join(f"{o.path}={o.value!r}" for o in shown)
-        columns: Mapping[str, Sequence[Any]] = (
-            results.source.lazy_columns(results.fields)
-            if isinstance(results.source, ResultsDir)
-            else results.columns()
-        )
-        sides.append(Side(label, results.scenario, results.seed, columns))
-    rows = compare_sides(sides[0], sides[1], confidence, alpha)
-    return Comparison(sides[0].label, sides[1].label, rows, alpha)
+        sides.append(results)
+    found = [Side(r.label, r.scenario, r.seed, r.summary_columns()) for r in sides]
+    rows = compare_sides(found[0], found[1], confidence, alpha)
+    changes = differences(sides[0].scenario, sides[1].scenario)
+    return Comparison(sides[0].label, sides[1].label, rows, alpha, changes)
 
 
 def sensitivity(
@@ -342,6 +378,10 @@ def sensitivity(
     """Rank the varied parameters (ranges ``"LOW:HIGH"``) by how much they move
     ``metric``, with SALib's Morris or Sobol method. ``output`` keeps the design and
     the outputs as JSON."""
+    _choice(method, "--method", sensitivity_analysis.METHODS)
+    for value, option, low in ((samples, "--samples", 2), (runs, "--runs", 1), (seed, "--seed", 0)):
+        _whole(value, option, low)
+    _fraction(confidence, "--confidence", 0.5, 0.9999)
     raw, origin = _raw(scenario)
     factors = resolve_wholeness(parse_factors(vary), raw)
     if output is not None and not Path(output).parent.is_dir():
@@ -380,26 +420,19 @@ def plot(
     confidence: float = 0.95,
 ) -> Figure:
     """A picture of one run (an outcome's histogram, or ``survival`` for the truce's
-    Kaplan-Meier curve), two runs overlaid, or a sweep (the metric against one
-    parameter, or over two)."""
+    Kaplan-Meier curve), two runs overlaid (named by what differs between them), or a
+    sweep (the metric against one parameter, or over two)."""
+    _fraction(confidence, "--confidence", 0.5, 0.9999)
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
-    opened = [
-        (str(s), open_results(s)) if not isinstance(s, Results | SweepResults) else (_label(s), s)
-        for s in sources
-    ]
-    sweeps = [s for _, s in opened if isinstance(s, SweepResults)]
+    opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]
+    sweeps = [s for s in opened if isinstance(s, SweepResults)]
     if sweeps:
         if len(opened) > 1:
             raise InputError("DIR", " ".join(map(str, sources)), "a sweep is drawn alone")
+        if metric == pictures.SURVIVAL:
+            raise InputError(
+                "--metric", metric, "survival curves are drawn for runs; a sweep draws an outcome"
+            )
         return pictures.sweep_figure(sweeps[0], metric, confidence)
-    runs = [(label, s) for label, s in opened if isinstance(s, Results)]
-    return pictures.runs_figure(runs, metric, confidence)
-
-
-def _label(results: Results | SweepResults) -> str:
-    """Results are named by their directory, or by their scenario's file."""
-    if results.directory is not None:
-        return str(results.directory)
-    assert isinstance(results, Results)
-    return results.origin
+    return pictures.runs_figure([s for s in opened if isinstance(s, Results)], metric, confidence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,47 @@ def test_compare_trace_and_plot_return_data(tmp_path: Path) -> None:
     assert legend is not None and len(legend.get_texts()) == 2
     figure.savefig(tmp_path / "strikes.png")
     assert (tmp_path / "strikes.png").stat().st_size > 5000
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sim.run(TWO_ACTOR, runs=0), "--runs: 0: expected a whole number >= 1"),
+        (lambda: sim.run(TWO_ACTOR, jobs=0), "--jobs: 0: expected a whole number >= 1"),
+        (lambda: sim.run(TWO_ACTOR, confidence=1.5), "--confidence: 1.5: expected a number"),
+        (
+            lambda: sim.sweep(
+                TWO_ACTOR, vary="actors.a.retaliation.probability=0.1:0.5", design="LHS", output="x"
+            ),
+            "--design: LHS: expected one of grid, lhs, sobol",
+        ),
+        (
+            lambda: sim.sensitivity(TWO_ACTOR, vary=[], metric="strikes", method="fast"),
+            "--method: fast: expected one of morris, sobol",
+        ),
+        (lambda: sim.run(TWO_ACTOR, until_ci="replication=1"), "it numbers the replications"),
+    ],
+)
+def test_the_library_checks_what_click_checks_for_the_cli(call: object, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        call()  # type: ignore[operator]
+
+
+def test_one_override_or_factor_may_be_a_plain_string() -> None:
+    found = sim.run(TWO_ACTOR, runs=5, jobs=1, overrides="actors.b.retaliation.probability=0")
+    assert set(found.columns(["strikes"])["strikes"]) == {1}
+
+
+def test_a_sweep_refuses_survival_and_unknown_metrics_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    sim.sweep(
+        TWO_ACTOR, vary="actors.b.retaliation.probability=0.2,0.4", runs=5, output=out, jobs=1
+    )
+    for metric, message in [
+        ("survival", "survival curves are drawn for runs"),
+        ("colapsed", "no outcome is named colapsed; did you mean collapsed?"),
+    ]:
+        result = invoke("plot", out, "--metric", metric, "-o", tmp_path / "x.png")
+        assert result.exit_code == 2 and message in result.output, result.output
+    nowhere = invoke("plot", out, "--metric", "strikes", "-o", tmp_path / "no" / "x.png")
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output

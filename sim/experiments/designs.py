@@ -66,12 +66,14 @@ def parse_factor(text: str, option: str = "--vary") -> Factor:
 
 
 def parse_factors(
-    vary: Mapping[str, Any] | Sequence[str | Factor], option: str = "--vary"
+    vary: Mapping[str, Any] | Sequence[str | Factor] | str, option: str = "--vary"
 ) -> list[Factor]:
     """Factors from ``{"path": SPEC}`` (a SPEC string or a list of numbers), or from
     ``"PATH=SPEC"`` strings (or ready ``Factor`` objects)."""
     if isinstance(vary, Mapping):
         return [factor_from_spec(path, spec, f"{option} {path}") for path, spec in vary.items()]
+    if isinstance(vary, str):  # one factor, not its characters
+        vary = [vary]
     return [f if isinstance(f, Factor) else parse_factor(f, option) for f in vary]
 
 

@@ -52,6 +52,8 @@ class Backend:
 def choose_backend(jobs: int | None, cluster: str | None) -> Backend:
     """The backend for ``--jobs`` and ``--cluster``: a cluster if one is named, else
     local processes (all cores by default), or serial for one job."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError("--jobs", str(jobs), "expected a whole number >= 1")
     if cluster is not None:
         if cluster.startswith("local:"):
             count = cluster.removeprefix("local:")

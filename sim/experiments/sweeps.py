@@ -35,8 +35,7 @@ class SweepProgress:
 
     target: int = 0
     done: int = 0
-    added: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # this call's
 
 
 def run_sweep(
@@ -59,7 +58,6 @@ def run_sweep(
 
     def forward(finished: Chunk, state: Campaign) -> None:
         progress.done += finished.count
-        progress.added += finished.count
         progress.failures.extend(finished.failures)
         if on_chunk is not None:
             on_chunk(finished, progress)

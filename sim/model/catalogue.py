@@ -164,7 +164,8 @@ CATALOGUE: tuple[Field, ...] = (
     ),
     Field(
         "collapse_day", float, "days", "day of the first collapse",
-        "day of the first collapse (censored at the horizon when the truce held)",
+        "day of the first collapse (survival treats a truce that held as censored at the "
+        "horizon)",
         lambda t: t.collapse_day, when="the truce collapsed", requires="truce",
     ),
     Field(
@@ -202,8 +203,8 @@ CATALOGUE: tuple[Field, ...] = (
     ),
     Field(
         "longest_chain", int, "strikes", "longest retaliation chain",
-        "strikes in the longest chain of answers (a strike alone is 1)", lambda t: t.longest,
-        when="there was a strike",
+        "strikes in the longest chain of answers (a strike alone is 1; 0 without strikes)",
+        lambda t: t.longest,
     ),
     Field(
         "deadliest_strike", int, "people", "deaths in the deadliest strike",
@@ -376,7 +377,9 @@ def metric(scenario: Scenario, name: str, option: str, *, shown: str | None = No
     found = find(scenario, name)
     if found is not None and found.numeric and found.role != INDEX:
         return found
-    if found is not None:
+    if found is not None and found.role == INDEX:
+        expected = f"expected an outcome, got {name} (it numbers the replications)"
+    elif found is not None:
         expected = f"expected a numeric or true/false outcome, got {name} (a category)"
     else:
         valid = [f.name for f in fields(scenario) if f.numeric and f.role != INDEX]

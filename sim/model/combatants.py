@@ -4,8 +4,8 @@ processes.
 A combatant strikes on its own (routine violations, a Poisson process whose rate
 follows the truce's phase) and answers strikes (retaliation, one process per answer).
 It decides on the losses it perceives, under its patron's restraint and a mediator's
-call. It depends on the truce's ``Phase``, a ``Calm`` (the mediator's), a ``Striker``
-that resolves strikes, and the record; never on the theatre that wires them.
+call. It depends on the truce's ``Phase``, the mediator's ``Calm``, a ``Striker`` that
+resolves strikes, and the record; never on the theatre that wires them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import simpy
 
+from sim.model.information import Calm
 from sim.model.phase import Phase
 from sim.model.records import Commitment, Decision, Record, StrikeKind
 from sim.model.streams import Concept, Stream, Streams
@@ -34,14 +35,6 @@ class Striker(Protocol):
         cause: int | None = None,
         overt: bool = False,
     ) -> object: ...
-
-
-class Calm(Protocol):
-    """A mediator's call: until day ``until`` every chance of answering is multiplied by
-    ``1 - effect``."""
-
-    until: float
-    effect: float
 
 
 class Combatant:

@@ -7,7 +7,9 @@ This is the one place where those moments are declared:
   about to be held);
 - ``next_collapse`` and ``next_restoration`` are SimPy events that succeed at the next
   collapse and the next restoration; processes wait on them and callbacks subscribe
-  to them. Each is armed again as soon as it fires;
+  to them. Each is made when first asked for, so a moment nobody awaits costs no
+  event; a process or callback woken by one runs after whatever was already scheduled
+  for that instant;
 - processes whose waits follow the phase (routine violations, whose rate changes with
   it) ``follow`` it and are interrupted at each change, the SimPy idiom for a truce
   break; an exponential wait drawn again at the new rate is exact, since it is
@@ -31,17 +33,21 @@ class Phase:
         self.collapsed = False
         self.collapses = 0  # how many times it collapsed: what was agreed before lapses
         self._followers: list[simpy.Process] = []
-        self._collapse = env.event()
-        self._restoration = env.event()
+        self._collapse: simpy.Event | None = None
+        self._restoration: simpy.Event | None = None
 
     @property
     def next_collapse(self) -> simpy.Event:
         """Succeeds at the next collapse."""
+        if self._collapse is None:
+            self._collapse = self.env.event()
         return self._collapse
 
     @property
     def next_restoration(self) -> simpy.Event:
         """Succeeds at the next restoration."""
+        if self._restoration is None:
+            self._restoration = self.env.event()
         return self._restoration
 
     def follow(self, process: simpy.Process) -> None:
@@ -52,14 +58,16 @@ class Phase:
         self.collapsed = True
         self.collapses += 1
         self._interrupt_followers()
-        event, self._collapse = self._collapse, self.env.event()
-        event.succeed()
+        event, self._collapse = self._collapse, None
+        if event is not None:
+            event.succeed()
 
     def restore(self) -> None:
         self.collapsed = False
         self._interrupt_followers()
-        event, self._restoration = self._restoration, self.env.event()
-        event.succeed()
+        event, self._restoration = self._restoration, None
+        if event is not None:
+            event.succeed()
 
     def _interrupt_followers(self) -> None:
         # the active process (the one whose strike changed the phase) cannot be

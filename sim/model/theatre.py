@@ -45,14 +45,13 @@ class Theatre:
         self._next_id = 1
         self.phase = phase = Phase(env)
         truce, negotiation = scenario.truce, scenario.negotiation
-        channel: Channel | None = None
         self.truce = (
             TruceLedger(
                 env,
                 truce,
                 phase,
                 record,
-                consult=lambda: channel.request() if channel is not None else None,
+                consult=_nothing,  # connected to the channel below, once it exists
                 consult_at=negotiation.major_deaths if negotiation is not None else float("inf"),
             )
             if truce is not None
@@ -77,11 +76,12 @@ class Theatre:
         if watch is not None:
             listeners.append(watch.on_report)
         self.monitor = Monitor(env, scenario.observer, streams(Concept.REPORTS), record, listeners)
-        if truce is not None and negotiation is not None:
+        if self.truce is not None and truce is not None and negotiation is not None:
             guarantors = [self.combatants[g] for g in truce.guarantors]
             channel = Channel(
                 env, negotiation, phase, streams(Concept.DIPLOMACY), record, relieve, guarantors
             )
+            self.truce.consult = channel.request
         if self.truce is not None:
             if truce is not None and truce.restoration is not None:
                 RestorationTalks(

@@ -65,6 +65,8 @@ def as_json(data: Any) -> Any:
 def read_manifest(directory: Path, name: str, fmt: str, kind: str, option: str) -> dict[str, Any]:
     """The manifest ``name`` of a ``kind`` directory, checked to be of format ``fmt``."""
     path = directory / name
+    if directory.exists() and not directory.is_dir():
+        raise InputError(option, str(directory), f"is a file, not a {kind} directory")
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:

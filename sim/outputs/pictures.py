@@ -18,7 +18,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.model.catalogue import Field, find, metric
 from sim.optional import require
-from sim.outputs.results import Results, SweepResults
+from sim.outputs.results import Results, SweepResults, distinguish
 from sim.statistics.estimators import survival
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ SURVIVAL = "survival"
 
 
 def _figure() -> Figure:
-    figure_module = require("matplotlib.figure", "plot", "a picture", "drawing")
+    figure_module = require("matplotlib.figure", "plot", "pictures", "drawing")
     return figure_module.Figure(figsize=(7, 4.5))  # type: ignore[no-any-return]
 
 
@@ -40,11 +40,7 @@ def axis_label(field: Field) -> str:
     return f"{field.label} ({field.unit})"
 
 
-def _name(label: str, results: Results) -> str:
-    return f"{results.scenario.name} ({label})"
-
-
-def runs_figure(runs: Sequence[tuple[str, Results]], name: str, confidence: float = 0.95) -> Figure:
+def runs_figure(runs: Sequence[Results], name: str, confidence: float = 0.95) -> Figure:
     """One run, or two overlaid: the histogram of outcome ``name``, or with
     ``survival`` the truce's Kaplan-Meier curve with its band."""
     if name == SURVIVAL:
@@ -52,18 +48,17 @@ def runs_figure(runs: Sequence[tuple[str, Results]], name: str, confidence: floa
     return histogram_figure(runs, name)
 
 
-def survival_figure(runs: Sequence[tuple[str, Results]], confidence: float = 0.95) -> Figure:
-    """The truce's Kaplan-Meier survival curve of each run, with its band."""
+def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure:
+    """The truce's Kaplan-Meier survival curve of each run, with its band; runs are
+    named by what differs between them."""
     figure = _figure()
     axes = figure.subplots()
-    for label, results in runs:
+    for label, results in zip(distinguish(runs), runs, strict=True):
         horizon = results.scenario.horizon
         days = np.linspace(0, horizon, 200).tolist()
         collapse_days = results.columns(["collapse_day"])["collapse_day"]
         curve = survival(collapse_days, horizon, days, confidence)
-        line = axes.step(
-            days, [e.value for _, e in curve], where="post", label=_name(label, results)
-        )[0]
+        line = axes.step(days, [e.value for _, e in curve], where="post", label=label)[0]
         axes.fill_between(
             days,
             [e.low for _, e in curve],
@@ -81,11 +76,12 @@ def survival_figure(runs: Sequence[tuple[str, Results]], confidence: float = 0.9
     return figure
 
 
-def histogram_figure(runs: Sequence[tuple[str, Results]], name: str) -> Figure:
-    """The distribution of outcome ``name`` in each run (as a density)."""
+def histogram_figure(runs: Sequence[Results], name: str) -> Figure:
+    """The distribution of outcome ``name`` in each run (as a density); runs are named
+    by what differs between them."""
     series = []
     field: Field | None = None
-    for label, results in runs:
+    for label, results in zip(distinguish(runs), runs, strict=True):
         field = metric(results.scenario, name, "--metric", shown=name)
         present = [v for v in results.columns([name])[name] if v is not None]
         series.append((label, results, np.asarray(present, dtype=float)))
@@ -100,13 +96,13 @@ def histogram_figure(runs: Sequence[tuple[str, Results]], name: str) -> Figure:
         bins = np.arange(everything.min() - 0.5, everything.max() + 1.5).tolist()
     else:
         bins = np.histogram_bin_edges(everything, bins=40).tolist()
-    for label, results, sample in series:
+    for label, _, sample in series:
         axes.hist(
             sample,
             bins=bins,
             alpha=0.55 if len(series) > 1 else 0.9,
             density=True,
-            label=f"{_name(label, results)}, n={len(sample)}",
+            label=f"{label}, n={len(sample)}",
         )
     axes.set_xlabel(axis_label(field))
     axes.set_ylabel("share of replications")
@@ -167,10 +163,14 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
 
 
 def check_path(path: str | Path) -> Path:
-    """A picture's file name, which must end in .png, .svg or .pdf."""
-    if Path(path).suffix.lower() not in FORMATS:
+    """A picture's file name, which must end in .png, .svg or .pdf, in a folder that
+    exists."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
         raise InputError("-o", str(path), "expected a file name ending in .png, .svg or .pdf")
-    return Path(path)
+    if not path.parent.is_dir():
+        raise InputError("-o", str(path), f"its folder {path.parent} does not exist")
+    return path
 
 
 def save(figure: Figure, path: str | Path) -> Path:

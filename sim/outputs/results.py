@@ -17,11 +17,13 @@ from sim.errors import InputError
 from sim.experiments.chunks import Failure
 from sim.experiments.precision import Precision
 from sim.experiments.runs import Campaign
-from sim.model.catalogue import outcome_fields, outcome_schema
+from sim.model.catalogue import metric, outcome_fields, outcome_schema
 from sim.model.outcomes import Columns
 from sim.optional import require
 from sim.outputs.results_dir import ResultsDir
+from sim.outputs.rows import RowFile
 from sim.outputs.sweep_dir import SweepDir
+from sim.scenario.dump import differences, flat
 from sim.scenario.spec import Scenario
 from sim.statistics.summaries import distributions, point_rows
 
@@ -42,9 +44,11 @@ class ColumnSource(Protocol):
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     """What the run that made these results did (``None`` for results opened from a
-    directory): replications it added, the target it aimed at, the interval an adaptive
-    run reached, whether it was interrupted."""
+    directory): replications run (failed ones included; earlier ones in a resumed
+    directory too) and added now, the target aimed at, the seconds taken, the interval
+    an adaptive run reached, whether it was interrupted."""
 
+    replications: int
     added: int
     target: int
     seconds: float
@@ -55,6 +59,7 @@ class RunInfo:
     @classmethod
     def of(cls, campaign: Campaign, precision: Precision | None, interrupted: bool) -> RunInfo:
         return cls(
+            campaign.replications,
             campaign.added,
             campaign.target,
             campaign.seconds,
@@ -74,7 +79,7 @@ class Results:
         seed: int,
         source: ColumnSource,
         *,
-        origin: str = "",
+        label: str = "",
         directory: Path | None = None,
         failures: Sequence[Failure] = (),
         info: RunInfo | None = None,
@@ -82,23 +87,23 @@ class Results:
         self.scenario = scenario
         self.seed = seed
         self.source = source
-        self.origin = origin or scenario.name  # the scenario's file, or its name
+        # how to name these results: their directory, or the scenario and overrides run
+        self.label = label or (str(directory) if directory is not None else scenario.name)
         self.directory = directory
         self.failures = list(failures)
         self.info = info
 
     @classmethod
+    def from_rows(cls, path: str | Path, option: str = "DIR") -> Results:
+        """A row file written by a run, with the scenario and seed of its provenance."""
+        rows = RowFile(path, option)
+        return cls(rows.scenario, rows.seed, rows, label=str(path))
+
+    @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> Results:
         stored = ResultsDir.open(path, option)
         failures = [Failure(f["replication"], f["seed"], f["error"]) for f in stored.failures()]
-        return cls(
-            stored.scenario(),
-            stored.seed,
-            stored,
-            origin=stored.manifest.get("scenario_file", ""),
-            directory=stored.path,
-            failures=failures,
-        )
+        return cls(stored.scenario(), stored.seed, stored, directory=stored.path, failures=failures)
 
     @property
     def fields(self) -> list[str]:
@@ -122,26 +127,31 @@ class Results:
         optional extra)."""
         return _frame(self.columns(), outcome_schema(self.scenario), str(self.directory or ""))
 
+    def summary_columns(self) -> Mapping[str, Sequence[Any]]:
+        """Every outcome column, read from disk one at a time when asked for (so memory
+        stays bounded), or from memory."""
+        if isinstance(self.source, ResultsDir):
+            return self.source.lazy_columns(self.fields)
+        return self.columns()
+
     def summary(self, confidence: float = 0.95) -> dict[str, Any]:
         """The distributions of every outcome, as JSON-ready data."""
-        columns: Mapping[str, Sequence[Any]]
-        if isinstance(self.source, ResultsDir):  # a column at a time
-            columns = self.source.lazy_columns(self.fields)
-        else:
-            columns = self.columns()
+        columns = self.summary_columns()
         if not columns["replication"]:
-            where = str(self.directory) if self.directory is not None else "the run"
-            raise InputError("DIR", where, "holds no finished replications yet")
+            raise InputError("summary", self.label, "no replication has finished yet")
         return distributions(self.scenario, columns, self.seed, confidence)
 
 
 class SweepResults:
-    """A sweep's points, each a run's results sharing the seed."""
+    """A sweep's points, each a run's results sharing the seed. Points are opened once;
+    their rows are read from disk each time they are asked for."""
 
-    def __init__(self, sweep: SweepDir) -> None:
+    def __init__(self, sweep: SweepDir, failures: Sequence[Failure] = ()) -> None:
         self.sweep = sweep
         self.directory = sweep.path
-        self._summaries: dict[tuple[tuple[str, ...], float], list[dict[str, Any]]] = {}
+        self.label = str(sweep.path)
+        self.new_failures = list(failures)  # those of the call that returned these results
+        self._opened: dict[int, Results] = {}
 
     @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> SweepResults:
@@ -163,8 +173,12 @@ class SweepResults:
 
     def point(self, index: int) -> Results | None:
         """Point ``index``'s results (None if it has not started)."""
-        stored = self.sweep.point(index)
-        return Results.open(stored.path) if stored is not None else None
+        if index not in self._opened:
+            stored = self.sweep.point(index)
+            if stored is None:
+                return None
+            self._opened[index] = Results.open(stored.path)
+        return self._opened[index]
 
     def _started(self) -> list[tuple[int, Results]]:
         found = ((i, self.point(i)) for i in range(len(self.points)))
@@ -184,15 +198,14 @@ class SweepResults:
         """The tidy table: one row per point and metric, with the point's parameter
         values, the estimate, its interval and the replications behind it."""
         chosen = list(metrics or self.metrics)
-        key = (tuple(chosen), confidence)
-        if key not in self._summaries:
-            rows = []
-            for index, results in self._started():
-                point = {path: self.points[index][path] for path in self.paths}
-                columns = results.columns(chosen)
-                rows += point_rows(index, point, results.scenario, columns, chosen, confidence)
-            self._summaries[key] = rows
-        return [dict(row) for row in self._summaries[key]]
+        rows: list[dict[str, Any]] = []
+        for index, results in self._started():
+            found = [metric(results.scenario, name, "--metric") for name in chosen]
+            wanted = [*chosen, *(f.given for f in found if f.given)]
+            point = {path: self.points[index][path] for path in self.paths}
+            columns = results.columns(wanted)
+            rows += point_rows(index, point, results.scenario, columns, chosen, confidence)
+        return rows
 
     def columns(self, names: Iterable[str] | None = None) -> Columns:
         """Every point's replications, point after point, with the point's index and
@@ -221,6 +234,23 @@ class SweepResults:
         return _frame(self.columns(), schema, str(self.directory))
 
 
+def distinguish(runs: Sequence[Results]) -> list[str]:
+    """Names for runs shown side by side, by what differs between them: the scenario
+    values that differ (up to three), else the seed, else their own labels."""
+    if len(runs) < 2:
+        return [r.label for r in runs]
+    paths = list(
+        dict.fromkeys(p for r in runs[1:] for p, _, _ in differences(runs[0].scenario, r.scenario))
+    )
+    if paths:
+        values = [flat(r.scenario) for r in runs]
+        more = f" (and {len(paths) - 3} more)" if len(paths) > 3 else ""
+        return ["; ".join(f"{p} = {v.get(p)}" for p in paths[:3]) + more for v in values]
+    if len({r.seed for r in runs}) > 1:
+        return [f"seed {r.seed}" for r in runs]
+    return [r.label for r in runs]
+
+
 def _rows(columns: Columns) -> list[dict[str, Any]]:
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
@@ -235,8 +265,16 @@ def _frame(columns: Columns, schema: Mapping[str, type], where: str) -> pd.DataF
     return frame
 
 
-def open_results(path: str | Path) -> Results | SweepResults:
-    """A results directory (``truce run --output DIR``) or a sweep directory."""
+def open_results(path: str | Path, option: str = "DIR") -> Results | SweepResults:
+    """A results directory or a row file (``truce run --output``), or a sweep
+    directory."""
     if SweepDir.holds(path):
-        return SweepResults.open(path)
-    return Results.open(path)
+        return SweepResults.open(path, option)
+    if Path(path).is_dir():
+        return Results.open(path, option)
+    if Path(path).is_file() and Path(path).suffix.lower() in (".csv", ".json"):
+        return Results.from_rows(path, option)
+    what = "is neither a results or sweep directory nor a .csv or .json row file"
+    raise InputError(
+        option, str(path), what if Path(path).exists() else "no such file or directory"
+    )

@@ -209,10 +209,6 @@ class ResultsDir:
         table = table.sort_by("replication")
         return {name: table.column(name).to_pylist() for name in wanted}
 
-    def count(self) -> int:
-        """Replications stored (failed ones are not)."""
-        return len(self.columns([])["replication"])
-
     def lazy_columns(self, fields: Sequence[str]) -> LazyColumns:
         return LazyColumns(self, fields)
 

@@ -10,12 +10,17 @@ from sim.outputs.rows import RowWriter
 
 
 class MemorySink:
-    """Keeps outcome columns in memory, and streams rows to a CSV or JSON file."""
+    """Keeps outcome columns in memory, and streams rows to a CSV or JSON file in
+    replication order: a chunk that finishes before the chunks ahead of it waits for
+    them (it is held in memory anyway), so the file's bytes never depend on the workers.
+    """
 
     def __init__(self, fields: list[str], writer: RowWriter | None = None) -> None:
         self.fields = fields
         self.writer = writer
         self._columns: Columns = {name: [] for name in fields}
+        self._next = 0  # the first replication not yet in the row file
+        self._waiting: dict[int, Chunk] = {}
 
     def done(self) -> Intervals:
         return Intervals()
@@ -23,9 +28,18 @@ class MemorySink:
     def write(self, chunk: Chunk) -> None:
         for name in self.fields:
             self._columns[name].extend(chunk.columns[name])
-        if self.writer is not None:
-            for index in range(chunk.rows):
-                self.writer.write({name: chunk.columns[name][index] for name in self.fields})
+        if self.writer is None:
+            return
+        self._waiting[chunk.first] = chunk
+        while self._next in self._waiting:
+            ready = self._waiting.pop(self._next)
+            self._write_rows(ready)
+            self._next = ready.first + ready.count
+
+    def _write_rows(self, chunk: Chunk) -> None:
+        assert self.writer is not None
+        for index in range(chunk.rows):
+            self.writer.write({name: chunk.columns[name][index] for name in self.fields})
 
     def columns(self, fields: list[str]) -> Columns:
         """The named columns (and ``replication``), in replication order."""
@@ -36,5 +50,14 @@ class MemorySink:
         return {name: [self._columns[name][i] for i in order] for name in wanted}
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        """Write what still waits (after an interrupt, chunks beyond a gap), still in
+        replication order, and close the row file."""
+        if self.writer is None:
+            return
+        for first in sorted(self._waiting):
+            self._write_rows(self._waiting.pop(first))
+        self.writer.close()
+
+    @property
+    def rows_written(self) -> int:
+        return self.writer.rows if self.writer is not None else 0

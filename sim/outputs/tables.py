@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.model.catalogue import CATALOGUE, Field
+from sim.statistics.comparisons import Comparison
 
 KIND_NAMES = {bool: "true/false", int: "whole number", float: "number", str: "text"}
 
@@ -149,9 +150,10 @@ def _quantity_lines(summary: dict[str, Any]) -> list[str]:
 # comparisons -----------------------------------------------------------------------
 
 
-def comparison_table(rows: list[dict[str, Any]], a: str, b: str, alpha: float) -> str:
+def comparison_table(comparison: Comparison) -> str:
     """B against A, a row per outcome: each run's estimate and n, the difference with
     its interval, and the test."""
+    rows, a, b, alpha = comparison.rows, comparison.a, comparison.b, comparison.alpha
     if not rows:
         return "nothing to compare"
     paired = any(r["paired"] for r in rows)
@@ -163,9 +165,11 @@ def comparison_table(rows: list[dict[str, Any]], a: str, b: str, alpha: float) -
     else:
         how = "independent samples (different seeds)"
     width = max(28, *(len(r["label"]) for r in rows))
+    changed = [f"{path}: {va} -> {vb}" for path, va, vb in comparison.changes]
     lines = [
-        f"B = {b}",
         f"A = {a}",
+        f"B = {b}",
+        *([f"B changes {'; '.join(changed)}"] if changed else []),
         f"{how}; * marks outcomes that differ beyond noise "
         f"(Benjamini-Hochberg adjusted p < {alpha:g})",
         "",

@@ -80,3 +80,30 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.negotiation is not None:
         data["negotiation"] = _table(scenario.negotiation)
     return data
+
+
+def flat(scenario: Scenario) -> dict[str, Any]:
+    """Every value of the resolved scenario by its dotted path (array items by index),
+    as an override would name it."""
+    found: dict[str, Any] = {}
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list) and any(isinstance(v, dict | list) for v in node):
+            for index, value in enumerate(node):
+                walk(value, f"{path}.{index}")
+        else:
+            found[path] = node
+
+    walk(scenario_to_data(scenario), "")
+    return found
+
+
+def differences(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """The paths whose values differ between two scenarios, with both values (None
+    where one scenario has no such path)."""
+    left, right = flat(a), flat(b)
+    paths = list(dict.fromkeys([*left, *right]))
+    return [(p, left.get(p), right.get(p)) for p in paths if left.get(p) != right.get(p)]

@@ -45,6 +45,8 @@ def to_overrides(given: Overrides) -> list[Override]:
     values), or a mapping of paths to values."""
     if isinstance(given, Mapping):
         return [Override(str(path), value, f"override {path}") for path, value in given.items()]
+    if isinstance(given, str):  # one override, not its characters
+        given = [given]
     return [o if isinstance(o, Override) else parse_override(o) for o in given]
 
 
@@ -91,4 +93,4 @@ def _item(items: list[Any], key: str, where: str, override: Override) -> Any:
     return items[_index(items, key, where, override)]
 
 
-Overrides = Mapping[str, Any] | Sequence["Override | str"]
+Overrides = Mapping[str, Any] | Sequence["Override | str"] | str

@@ -40,6 +40,7 @@ class Comparison:
     b: str
     rows: list[dict[str, Any]]
     alpha: float
+    changes: list[tuple[str, Any, Any]]  # the scenario values B changes: (path, A's, B's)
 
     @property
     def paired(self) -> bool:
