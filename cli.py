@@ -148,7 +148,7 @@ def _warn_failures(failures: Sequence[Failure], directory: str | None) -> None:
         click.echo(
             f"warning: {len(failures)} replication(s) failed and are left out"
             + (f" ({more} more not shown)" if more > 0 else "")
-            + (f"; all are listed in {directory}/failures.jsonl" if directory else ""),
+            + (f"; all are listed in {directory}/_failures.jsonl" if directory else ""),
             err=True,
         )
 
@@ -263,7 +263,7 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
     if opened.failures:
         click.echo(
             f"warning: {len(opened.failures)} replication(s) failed and are left out; "
-            f"see {directory}/failures.jsonl",
+            f"see {directory}/_failures.jsonl",
             err=True,
         )
 

@@ -104,7 +104,7 @@ def test_a_results_directory_holds_rows_manifest_and_summary(tmp_path: Path) -> 
         "000000032-000000047.parquet",
         "000000048-000000059.parquet",
     ]
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "_manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["replications"] == 60
     assert manifest["scenario"]["actors"]["nfl"]["retaliation"]["proportionality"] == 0.3
     assert (
@@ -148,7 +148,7 @@ def test_running_again_resumes_and_keeps_finished_chunks(
     after = {p.name: p.stat().st_mtime_ns for p in (out / "chunks").iterdir()}
     assert len(after) == 8
     assert all(after[name] == stamp for name, stamp in kept.items())  # untouched
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "_manifest.json").read_text())
     assert [r["outcome"] for r in manifest["invocations"]] == ["interrupted", "finished"]
     assert [r["replications_added"] for r in manifest["invocations"]] == [15, 25]
     assert ResultsDir.open(out).columns(FIELDS) == outcomes(jobs=1, runs=40)
@@ -192,7 +192,7 @@ def test_a_replication_that_raises_is_reported_and_the_run_goes_on(
     assert result.exit_code == 0
     assert "warning: replication 3 (seed 4) failed: ValueError: bad draw in 3" in result.output
     assert "2 replication(s) failed and are left out" in result.output
-    failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    failures = [json.loads(line) for line in (out / "_failures.jsonl").read_text().splitlines()]
     assert [(f["replication"], f["seed"]) for f in failures] == [(3, 4), (11, 4)]
     stored = ResultsDir.open(out).columns(["strikes"])
     assert stored["replication"] == [r for r in range(20) if r not in (3, 11)]
@@ -264,7 +264,7 @@ def test_stray_temporary_files_are_not_results(tmp_path: Path) -> None:
     (out / "chunks" / ".000000010-000000019.parquet.tmp").write_bytes(b"half a file")
     results = ResultsDir.open(out)
     assert results.done().runs == [(0, 10)]
-    assert os.path.exists(out / "manifest.json")
+    assert os.path.exists(out / "_manifest.json")
 
 
 def test_the_worker_count_does_not_change_the_output() -> None:
@@ -274,3 +274,43 @@ def test_the_worker_count_does_not_change_the_output() -> None:
     )
     assert one.exit_code == two.exit_code == 0
     assert json.loads(one.output) == json.loads(two.output)
+
+
+def test_a_results_directory_opens_in_pandas_and_pyarrow_by_its_path_alone(tmp_path: Path) -> None:
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    out = tmp_path / "results"
+    results = sim.run(IDLIB, runs=30, seed=5, jobs=1, chunk=8, output=out)
+    frame = pd.read_parquet(out)
+    assert sorted(frame["replication"]) == list(range(30))
+    assert (
+        frame.sort_values("replication")["strikes"].tolist()
+        == results.columns(["strikes"])["strikes"]
+    )
+    assert ds.dataset(out, format="parquet").count_rows() == 30
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["_manifest.json", "chunks"]  # the directory's own files start with _
+
+
+def test_a_summary_reads_the_chunks_once_when_the_columns_fit_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "results"
+    sim.run(TWO_ACTOR, runs=200, seed=5, jobs=1, chunk=10, output=out)
+    passes: list[list[str]] = []
+    real = ResultsDir.columns
+
+    def counted(self: ResultsDir, fields: Any) -> Any:
+        passes.append(list(fields))
+        return real(self, fields)
+
+    monkeypatch.setattr(ResultsDir, "columns", counted)
+    sim.open_results(out).summary()
+    assert len(passes) == 1  # one pass over the 20 chunk files, every column at once
+    monkeypatch.setattr("sim.outputs.results_dir.CELLS", 200 * 10)  # ten columns a pass
+    passes.clear()
+    bounded = sim.open_results(out).summary()
+    assert max(len(p) for p in passes) <= 10 and len(passes) > 1
+    monkeypatch.undo()
+    assert bounded == sim.open_results(out).summary()

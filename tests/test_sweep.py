@@ -124,7 +124,7 @@ def test_rows_carry_the_point_and_its_parameters(tmp_path: Path) -> None:
         1,
     )
     assert result.exit_code == 0, result.output
-    manifest = json.loads((out / "sweep.json").read_text())
+    manifest = json.loads((out / "_sweep.json").read_text())
     assert len(manifest["points"]) == 6
     assert manifest["points"][5] == {"truce.personnel_limit": 25, "negotiation.delay.mean": 3.0}
     stored = ResultsDir.open(out / "points" / "0005").columns(

@@ -62,11 +62,16 @@ def as_json(data: Any) -> Any:
     return json.loads(json.dumps(data))
 
 
-def read_manifest(directory: Path, name: str, fmt: str, kind: str, option: str) -> dict[str, Any]:
-    """The manifest ``name`` of a ``kind`` directory, checked to be of format ``fmt``."""
+def read_manifest(
+    directory: Path, name: str, fmt: str, kind: str, option: str, legacy: str = ""
+) -> dict[str, Any]:
+    """The manifest ``name`` (or, in a directory written before it was named so,
+    ``legacy``) of a ``kind`` directory, checked to be of format ``fmt``."""
     path = directory / name
     if directory.exists() and not directory.is_dir():
         raise InputError(option, str(directory), f"is a file, not a {kind} directory")
+    if legacy and not path.exists() and (directory / legacy).exists():
+        path = directory / legacy
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
@@ -86,13 +91,14 @@ def create_or_resume(
     identity: Mapping[str, Any],
     another: str,
     fresh: Mapping[str, Any] | None = None,
+    legacy: str = "",
 ) -> dict[str, Any]:
     """The manifest of ``directory``: resumed if it holds the same ``identity``, else
     created (with ``fresh`` entries) in a new or empty directory. ``another`` names what
     a mismatching directory holds, for the error."""
     identity = as_json(identity)
-    if (directory / name).exists():
-        manifest = read_manifest(directory, name, fmt, kind, "--output")
+    if (directory / name).exists() or (legacy and (directory / legacy).exists()):
+        manifest = read_manifest(directory, name, fmt, kind, "--output", legacy)
         if {key: manifest.get(key) for key in identity} != identity:
             raise InputError(
                 "--output", str(directory), f"holds {another}; choose another directory"

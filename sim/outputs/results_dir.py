@@ -3,13 +3,20 @@ failures, written as chunks finish so that an interrupted run keeps them.
 
 Layout::
 
-    DIR/manifest.json              scenario (fully resolved), seed, versions, invocations
+    DIR/_manifest.json             scenario (fully resolved), seed, versions, invocations
     DIR/chunks/000000000-000000499.parquet   replications 0..499
-    DIR/failures.jsonl             replications that raised, one JSON object a line
+    DIR/_failures.jsonl            replications that raised, one JSON object a line
+
+The directory's own files start with ``_``, which pyarrow, pandas, polars, duckdb and
+Spark skip, so each opens the directory by its path alone as one table of rows.
 
 Every file is written to a temporary name and renamed into place, so a killed
 process leaves either the whole file or none of it. Running the same command on the
 same directory resumes: chunks on disk are kept and skipped.
+
+Reading goes through one ``pyarrow.dataset`` over the chunks, a group of columns per
+pass: every column in one pass when they fit in ``CELLS`` values, else as many passes
+as groups, so memory stays bounded however many replications there are.
 """
 
 from __future__ import annotations
@@ -35,10 +42,13 @@ from sim.scenario import Scenario, build_scenario
 from sim.scenario.dump import scenario_to_data
 
 FORMAT = "truce-results/1"
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"
+LEGACY_MANIFEST = "manifest.json"  # its name before the directory's files began with _
 CHUNKS = "chunks"
-FAILURES = "failures.jsonl"
+FAILURES = "_failures.jsonl"
+LEGACY_FAILURES = "failures.jsonl"
 KIND = "results"
+CELLS = 4_000_000  # values held at once when reading columns (about 120 MB as Python)
 
 
 def _pyarrow(option: str, path: Path) -> Any:
@@ -80,6 +90,7 @@ class ResultsDir:
             identity={"scenario": scenario_to_data(scenario), "seed": seed},
             another="results of another scenario or seed",
             fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
+            legacy=LEGACY_MANIFEST,
         )
         (path / CHUNKS).mkdir(exist_ok=True)
         results = cls(path, manifest)
@@ -90,12 +101,13 @@ class ResultsDir:
     def open(cls, path: str | Path, option: str = "DIR") -> ResultsDir:
         """Open an existing directory for reading."""
         path = Path(path)
-        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option), option)
+        manifest = read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST)
+        return cls(path, manifest, option)
 
     @staticmethod
     def holds(path: str | Path) -> bool:
         """Whether ``path`` looks like a results directory."""
-        return (Path(path) / MANIFEST).is_file()
+        return any((Path(path) / name).is_file() for name in (MANIFEST, LEGACY_MANIFEST))
 
     def scenario(self) -> Scenario:
         """The scenario the results came from, rebuilt from the manifest."""
@@ -188,43 +200,57 @@ class ResultsDir:
     def failures(self) -> list[dict[str, Any]]:
         """Replications that raised, once each (a chunk re-run after a kill may have
         appended its failures twice)."""
-        path = self.path / FAILURES
-        if not path.exists():
-            return []
         unique: dict[int, dict[str, Any]] = {}
-        for line in path.read_text().splitlines():
-            if line.strip():
-                failure = json.loads(line)
-                unique[failure["replication"]] = failure
+        for path in (self.path / LEGACY_FAILURES, self.path / FAILURES):
+            if path.exists():
+                for line in path.read_text().splitlines():
+                    if line.strip():
+                        failure = json.loads(line)
+                        unique[failure["replication"]] = failure
         return [unique[r] for r in sorted(unique)]
 
     def columns(self, fields: Iterable[str]) -> Columns:
         """The named outcome columns over every stored replication, in replication
-        order. Only these columns are read."""
+        order, read in one pass over the chunks. Only these columns are read."""
         wanted = list(dict.fromkeys(["replication", *fields]))
         files = self.chunk_files()
         if not files:
             return {name: [] for name in wanted}
-        table = self.pa.parquet.read_table([str(f) for f in files], columns=wanted)
-        table = table.sort_by("replication")
+        dataset = self._dataset.dataset([str(f) for f in files], format="parquet")
+        table = dataset.to_table(columns=wanted).sort_by("replication")
         return {name: table.column(name).to_pylist() for name in wanted}
+
+    @property
+    def _dataset(self) -> Any:
+        return require("pyarrow.dataset", "DIR", str(self.path), "reading results")
 
     def lazy_columns(self, fields: Sequence[str]) -> LazyColumns:
         return LazyColumns(self, fields)
 
 
 class LazyColumns(Mapping[str, list[Any]]):
-    """Outcome columns read from disk one at a time, when asked for, so a summary of
-    any number of replications holds about one column in memory."""
+    """Outcome columns read from disk when asked for, a group at a time: the groups
+    follow the fields' order, each as large as ``CELLS`` values allow, so a summary
+    reads the chunks once when every column fits and holds about one group however
+    many replications there are."""
 
     def __init__(self, results: ResultsDir, fields: Sequence[str]) -> None:
         self.results = results
-        self.fields = list(fields)
+        self.fields = list(dict.fromkeys(["replication", *fields]))
+        rows = max(1, results.done().total)
+        size = max(1, CELLS // rows)
+        self._groups = [self.fields[i : i + size] for i in range(0, len(self.fields), size)]
+        self._group_of = {name: i for i, group in enumerate(self._groups) for name in group}
+        self._held: tuple[int, Columns] | None = None
 
     def __getitem__(self, name: str) -> list[Any]:
-        if name not in self.fields:
+        if name not in self._group_of:
             raise KeyError(name)
-        return self.results.columns([name])[name]
+        index = self._group_of[name]
+        if self._held is None or self._held[0] != index:
+            self._held = None  # let the last group go before reading the next
+            self._held = (index, self.results.columns(self._groups[index]))
+        return self._held[1][name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.fields)

@@ -2,7 +2,7 @@
 
 Layout::
 
-    DIR/sweep.json            the design: base scenario, factors, points, seed, runs
+    DIR/_sweep.json           the design: base scenario, factors, points, seed, runs
     DIR/points/0000/          a results directory per point; its rows carry the
                               point's index and parameter values in columns named
                               by their paths
@@ -28,7 +28,8 @@ from sim.outputs.manifests import (
 from sim.outputs.results_dir import ResultsDir
 
 FORMAT = "truce-sweep/1"
-MANIFEST = "sweep.json"
+MANIFEST = "_sweep.json"
+LEGACY_MANIFEST = "sweep.json"  # its name before metadata files began with _
 KIND = "sweep"
 
 
@@ -60,6 +61,7 @@ class SweepDir:
             identity=design,
             another="another sweep (scenario, design or seed)",
             fresh={"scenario_file": scenario_file},
+            legacy=LEGACY_MANIFEST,
         )
         manifest.update(runs=runs, metrics=list(metrics))
         begin_invocation(manifest, command, outcome="interrupted")
@@ -70,12 +72,12 @@ class SweepDir:
     @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> SweepDir:
         path = Path(path)
-        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option))
+        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST))
 
     @staticmethod
     def holds(path: str | Path) -> bool:
         """Whether ``path`` looks like a sweep directory."""
-        return (Path(path) / MANIFEST).is_file()
+        return any((Path(path) / name).is_file() for name in (MANIFEST, LEGACY_MANIFEST))
 
     @property
     def paths(self) -> list[str]:
