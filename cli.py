@@ -88,8 +88,9 @@ format_option = click.option(
 class _Progress:
     """Replications done, rate and time left, on standard error when it is a terminal."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, label: str = "replications") -> None:
         self.enabled = enabled
+        self.label = label
         self.bar: Any = None
         self.added = 0
         self.start = time.perf_counter()
@@ -100,7 +101,7 @@ class _Progress:
         if self.bar is None:
             self.bar = click.progressbar(
                 length=target,
-                label="replications",
+                label=self.label,
                 file=sys.stderr,
                 show_pos=True,
                 show_eta=True,
@@ -119,9 +120,9 @@ class _Progress:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
+def _progress(quiet: bool, label: str = "replications") -> Iterator[Callable[[int, int], None]]:
     """A progress callback for a long command, closed however the command ends."""
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty(), label=label)
     try:
         yield progress.update
     finally:
@@ -451,7 +452,7 @@ def sensitivity_command(
     quiet: bool,
 ) -> None:
     """Rank parameters by how much they move METRIC (SALib: Morris or Sobol)."""
-    with _progress(quiet) as progress:
+    with _progress(quiet, "points") as progress:
         result = api.sensitivity(
             scenario,
             vary=varies,
@@ -469,6 +470,8 @@ def sensitivity_command(
         )
     shown = {k: v for k, v in result.items() if k != "design"}
     click.echo(_dump(shown) if fmt == "json" else tables.sensitivity_table(result))
+    for warning in result["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @truce.command()

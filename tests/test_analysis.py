@@ -210,3 +210,37 @@ def test_every_kind_of_picture_renders(runs: dict[str, Path], tmp_path: Path) ->
         invoke("plot", runs["a"], "--metric", "highest_rung", "-o", tmp_path / "y.png").exit_code
         == 2
     )
+
+
+def test_morris_says_what_unit_mu_star_is_in_and_sobol_warns_of_wide_intervals() -> None:
+    common = [
+        "sensitivity",
+        TWO_ACTOR,
+        "--vary",
+        "actors.a.retaliation.probability=0.1:0.8",
+        "--vary",
+        "actors.b.retaliation.probability=0.1:0.8",
+        "--metric",
+        "strikes",
+        "--runs",
+        20,
+        "--jobs",
+        1,
+    ]
+    morris = invoke(*common, "--samples", 4)
+    assert morris.exit_code == 0, morris.output
+    assert "mu* is the mean absolute change in strikes as a parameter moves" in morris.output
+    found = json.loads(invoke(*common, "--samples", 4, "--format", "json").output)
+    assert found["unit"] == "strikes per LOW-to-HIGH range"
+    sobol = invoke(*common, "--method", "sobol", "--samples", 8)
+    assert sobol.exit_code == 0, sobol.output
+    assert "warning: the interval of" in sobol.output and "is wider than the index" in sobol.output
+
+
+def test_sensitivity_progress_counts_points(capsys: pytest.CaptureFixture[str]) -> None:
+    import cli
+
+    progress = cli._Progress(enabled=True, label="points")
+    progress.update(1, 12)
+    progress.close()
+    assert "points" in capsys.readouterr().err

@@ -112,7 +112,8 @@ def test_every_idlib_parameter_line_says_fact_or_assumption() -> None:
         ),
         (
             lambda r: r["truce"].update(guarantors=["gw", "west"]),
-            "test.toml: truce.guarantors: expected two different guarantor ids (gw, ge), got an array",
+            "test.toml: truce.guarantors: expected two different guarantor ids (gw, ge), "
+            'got ["gw", "west"]: west is a client',
         ),
         (
             lambda r: r["openings"][0].update(day=10),
@@ -187,3 +188,30 @@ def test_the_resolved_scenario_reloads_to_the_same_scenario() -> None:
         )
         data = json.loads(json.dumps(scenario_to_data(scenario)))  # through JSON, as in a manifest
         assert build_scenario(data, "manifest.json") == scenario
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        (
+            "actors.hts.retaliation.probability=0.3",
+            "--set actors.hts.retaliation.probability=0.3: actors.hts: no actor is named hts; "
+            "the actors are russia, government, turkey, nfl, un, sohr",
+        ),
+        (
+            'truce.guarantors=["russia", "government"]',
+            "truce.guarantors: expected two different guarantor ids (russia, turkey), got "
+            '["russia", "government"]: government is a client',
+        ),
+    ],
+)
+def test_overrides_naming_what_is_not_there_say_what_is(override: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(IDLIB, [parse_override(override)])
+    assert str(caught.value).endswith(expected), str(caught.value)
+
+
+def test_a_misspelt_required_key_is_named_with_the_right_spelling() -> None:
+    raw = scripted()
+    raw["truce"]["halflife"] = raw["truce"].pop("half_life")
+    assert error_of(raw) == "test.toml: truce.halflife: unknown key; did you mean half_life?"

@@ -230,3 +230,42 @@ def test_an_interrupted_sweep_resumes_point_by_point(
         out,
     )
     assert refused.exit_code == 2 and "holds another sweep" in refused.output
+
+
+def test_a_sampled_design_without_points_says_what_to_add() -> None:
+    result = invoke(
+        "sweep",
+        TWO_ACTOR,
+        "--vary",
+        "actors.a.retaliation.probability=0.1:0.9",
+        "--design",
+        "lhs",
+        "--output",
+        "unused",
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: --design lhs: needs --points K, how many points to sample (e.g. --points 32)"
+    )
+    assert not Path("unused").exists()
+
+
+def test_an_experiment_files_output_is_relative_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "exp.toml").write_text(
+        f"""
+[experiment]
+scenario = "{TWO_ACTOR}"
+runs = 5
+output = "levers"
+
+[vary]
+"actors.b.retaliation.probability" = [0.2, 0.4]
+"""
+    )
+    monkeypatch.chdir(tmp_path)
+    assert invoke("sweep", folder / "exp.toml", "--jobs", 1).exit_code == 0
+    assert (folder / "levers" / "_sweep.json").exists() and not (tmp_path / "levers").exists()

@@ -154,7 +154,11 @@ def design_points(
                     "--vary", factor.path, f"{design} needs a range LOW:HIGH, not a list"
                 )
         if points is None or points < 1:
-            raise InputError("--points", str(points), f"{design} needs --points K >= 1")
+            raise InputError(
+                f"--design {design}",
+                "",
+                "needs --points K, how many points to sample (e.g. --points 32)",
+            )
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
         d = len(factors)
         sampler: qmc.QMCEngine = (

@@ -2,7 +2,7 @@
 
 An experiment file has ``[experiment]`` (scenario, runs, seed, design, points, output,
 metrics), ``[vary]`` (path = SPEC or array) and ``[set]`` (path = value). Its scenario
-is relative to the file. Options given beside the file (on the command line, or as
+and output are relative to the file. Options given beside the file (on the command line, or as
 arguments of ``sim.sweep``) take precedence over it.
 """
 
@@ -144,7 +144,7 @@ def load_experiment(path: str | Path) -> Experiment:
     seed = head.integer("seed", 1, low=0)
     design = head.string("design", "grid", choices=DESIGNS)
     points = head.integer("points", low=1) if head.has("points") else None
-    output = head.string("output") if head.has("output") else None
+    output = str(folder / head.string("output")) if head.has("output") else None
     metrics = head.strings("metrics", [])
     head.close("an experiment")
     vary = root.table("vary")

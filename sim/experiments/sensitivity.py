@@ -22,6 +22,7 @@ from sim.model.catalogue import metric as outcome_metric
 from sim.optional import require
 from sim.scenario import Override
 from sim.statistics.estimators import estimate
+from sim.statistics.summaries import probability_label
 
 METHODS = ("morris", "sobol")
 
@@ -72,7 +73,8 @@ def sensitivity(
         for row in design
     ]
     scenarios = [point_scenario(raw, origin, overrides, point) for point in points]
-    kind = outcome_metric(scenarios[0], metric, "--metric").kind
+    field = outcome_metric(scenarios[0], metric, "--metric")
+    kind = field.kind
     values: list[list[Any]] = [[] for _ in points]
     with open_executor(backend) as (executor, workers):
         size = chunk_size(runs, 1)
@@ -104,8 +106,27 @@ def sensitivity(
         for i, name in enumerate(names)
     ]
     indices.sort(key=lambda row: -row[rank_by])
+    if kind is bool:
+        label, unit = probability_label(field, scenarios[0]), "probability"
+    else:
+        label, unit = field.text(scenarios[0]), field.unit
+    warnings = []
+    if method == "sobol":  # an index no larger than its own uncertainty ranks nothing
+        for row in indices:
+            for key in ("S1", "ST"):
+                if row[f"{key}_conf"] > abs(row[key]):
+                    warnings.append(
+                        f"the interval of {key} for {row['parameter']} "
+                        f"(+- {row[f'{key}_conf']:.3g}) is wider than the index ({row[key]:.3g}); "
+                        "raise --samples or --runs"
+                    )
     return {
         "metric": metric,
+        "label": label,
+        # Morris: SALib's elementary effects divide the change in the metric by the step
+        # in the parameter as a share of its range; Sobol indices are shares of variance
+        "unit": f"{unit} per LOW-to-HIGH range" if method == "morris" else "share of variance",
+        "warnings": warnings,
         "method": method,
         "points": len(points),
         "runs_per_point": runs,

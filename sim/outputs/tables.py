@@ -235,6 +235,11 @@ def sensitivity_table(result: dict[str, Any]) -> str:
             st = f"{row['ST']:.3f} +- {row['ST_conf']:.3f}"
             s1 = f"{row['S1']:.3f} +- {row['S1_conf']:.3f}"
             lines.append(f"  {rank:<5} {row['parameter']:<44} {st:>18} {s1:>18}")
+        lines += [
+            "",
+            f"ST is the share of the variance of {result['label']} that goes with the parameter,",
+            "its interactions included; S1, the share it explains alone.",
+        ]
     else:
         lines.append(f"  {'rank':<5} {'parameter':<44} {'mu*':>20} {'mu':>10} {'sigma':>10}")
         for rank, row in enumerate(result["ranking"], 1):
@@ -243,6 +248,16 @@ def sensitivity_table(result: dict[str, Any]) -> str:
                 f"  {rank:<5} {row['parameter']:<44} {mu_star:>20} "
                 f"{row['mu']:>10.4g} {row['sigma']:>10.4g}"
             )
+        unit = result["unit"].removesuffix(" per LOW-to-HIGH range")
+        named = (
+            result["label"] if unit in result["label"].split() else f"{result['label']} ({unit})"
+        )
+        lines += [
+            "",
+            f"mu* is the mean absolute change in {named} as a parameter moves",
+            "from LOW to HIGH (elementary effects on steps of 2/3 of the range); mu, the mean",
+            "signed change; sigma, how much the change depends on the other parameters.",
+        ]
     return "\n".join(lines)
 
 

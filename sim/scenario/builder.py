@@ -33,6 +33,11 @@ from sim.scenario.spec import (
 )
 
 
+def origin_of(table: Table) -> str:
+    """The file the scenario came from (not an override)."""
+    return table.source.file
+
+
 class Builder:
     def __init__(self, root: Table) -> None:
         self.root = root
@@ -51,7 +56,13 @@ class Builder:
         actor_tables = root.named_tables("actors", required=True)
         if not actor_tables:
             root.fail("actors", "expected at least one actor table")
+        named = [
+            i for i, table in actor_tables if table.source.origin(table.path) == origin_of(root)
+        ]
         for actor_id, table in actor_tables:
+            if "role" not in table.data and actor_id not in named:
+                # an override that names an actor the file does not have
+                table.fail("", f"no actor is named {actor_id}; the actors are {', '.join(named)}")
             self.roles[actor_id] = Role(table.string("role", choices=[r.value for r in Role]))
         actors = tuple(self.actor(actor_id, table) for actor_id, table in actor_tables)
         self.check_actor_links(actors, dict(actor_tables))
@@ -279,10 +290,15 @@ class Builder:
         guarantors = t.strings("guarantors")
         valid = [a for a, r in self.roles.items() if r is Role.GUARANTOR]
         if len(guarantors) != 2 or len(set(guarantors)) != 2 or not set(guarantors) <= set(valid):
+            wrong = [
+                f"{g} is a {self.roles[g].value}" if g in self.roles else f"{g} is not an actor"
+                for g in dict.fromkeys(guarantors)
+                if g not in valid
+            ]
             t.fail(
                 "guarantors",
                 f"expected two different guarantor ids ({', '.join(valid)}), "
-                f"got {show(list(guarantors))}",
+                f"got {show(list(guarantors))}" + (f": {'; '.join(wrong)}" if wrong else ""),
             )
         strained_at = t.positive("strained_at")
         weights_table = t.table("weights", required=True)

@@ -40,6 +40,8 @@ def show(value: object) -> str:
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, list):
+        if len(value) <= 6 and all(isinstance(v, str | int | float) for v in value):
+            return "[" + ", ".join(show(v) for v in value) + "]"
         return "an array"
     return str(value)
 
@@ -81,6 +83,10 @@ class Table:
         if key in self.data:
             return self.data[key]
         if default is MISSING:
+            unasked = [k for k in self.data if k not in self._asked]
+            close = difflib.get_close_matches(key, unasked, n=1, cutoff=0.6)
+            if close:  # a misspelling of a required key: name it, with the right spelling
+                self.fail(close[0], f"unknown key; did you mean {key}?")
             self.fail(key, f"missing; expected {expected}")
         return default
 
