@@ -480,12 +480,15 @@ def sensitivity_command(
     "--metric", required=True, help="An outcome, or `survival` for the truce's survival curve."
 )
 @click.option("-o", "--output", required=True, help="The image: .png, .svg or .pdf.")
+@click.option("--log", is_flag=True, help="A numeric outcome on a log axis (for heavy tails).")
 @confidence_option
-def plot(directories: tuple[str, ...], metric: str, output: str, confidence: float) -> None:
+def plot(
+    directories: tuple[str, ...], metric: str, output: str, log: bool, confidence: float
+) -> None:
     """Draw a results directory (histogram or survival curve), two of them overlaid,
     or a sweep directory (metric against one parameter, or a heat map of two)."""
     pictures.check_path(output)
-    figure = api.plot(*directories, metric=metric, confidence=confidence)
+    figure = api.plot(*directories, metric=metric, confidence=confidence, log=log)
     pictures.save(figure, output)
     click.echo(f"wrote {output}")
 

@@ -418,10 +418,12 @@ def plot(
     *sources: Results | SweepResults | str | Path,
     metric: str,
     confidence: float = 0.95,
+    log: bool = False,
 ) -> Figure:
     """A picture of one run (an outcome's histogram, or ``survival`` for the truce's
     Kaplan-Meier curve), two runs overlaid (named by what differs between them), or a
-    sweep (the metric against one parameter, or over two)."""
+    sweep (the metric against one parameter, or over two). ``log`` draws a numeric
+    outcome on a log axis."""
     _fraction(confidence, "--confidence", 0.5, 0.9999)
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
@@ -435,4 +437,5 @@ def plot(
                 "--metric", metric, "survival curves are drawn for runs; a sweep draws an outcome"
             )
         return pictures.sweep_figure(sweeps[0], metric, confidence)
-    return pictures.runs_figure([s for s in opened if isinstance(s, Results)], metric, confidence)
+    runs = [s for s in opened if isinstance(s, Results)]
+    return pictures.runs_figure(runs, metric, confidence, log)

@@ -25,7 +25,7 @@ from sim.outputs.rows import RowFile
 from sim.outputs.sweep_dir import SweepDir
 from sim.scenario.dump import differences, flat
 from sim.scenario.spec import Scenario
-from sim.statistics.summaries import distributions, point_rows
+from sim.statistics.summaries import distributions, given_values, point_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,6 +116,13 @@ class Results:
 
     def __len__(self) -> int:
         return len(self.columns([])["replication"])
+
+    def values(self, name: str) -> list[Any]:
+        """Outcome ``name``'s values where it is defined: not empty, and for a
+        conditional true/false outcome, where its condition holds."""
+        field = metric(self.scenario, name, "--metric")
+        columns = self.columns([name, *([field.given] if field.given else [])])
+        return given_values(field, columns, self.scenario)
 
     @property
     def replications(self) -> list[dict[str, Any]]:
