@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import simulate
-from sim.model.catalogue import LADDER, outcome_fields
+from sim.model.catalogue import outcome_fields
 from sim.model.replication import replicate, run_replication
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB
@@ -36,33 +36,13 @@ def test_a_replication_does_not_depend_on_its_chunk_or_order() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**63), replication=st.integers(0, 10**6))
-def test_outcomes_are_consistent_for_any_seed(seed: int, replication: int) -> None:
+def test_clones_agree_for_any_seed(seed: int, replication: int) -> None:
+    """The same (seed, replication) gives the same records and outcome, whatever ran
+    before; the invariants of outcomes are in test_properties.py."""
     run = simulate(SCENARIO, seed, replication)
-    assert simulate(SCENARIO, seed, replication).records == run.records  # clones agree
+    assert simulate(SCENARIO, seed, replication).records == run.records
     outcome = run_replication(SCENARIO, seed, replication)
     assert list(outcome) == outcome_fields(SCENARIO)
     assert outcome["replication"] == replication
-    assert outcome["collapsed"] == (outcome["collapse_day"] is not None)
-    if outcome["collapsed"]:
-        assert 0 <= outcome["collapse_day"] < SCENARIO.horizon
-        assert outcome["highest_rung"] == "truce_collapse"
-    else:
-        assert outcome["highest_rung"] != "truce_collapse" and not outcome["restored"]
-    assert outcome["restored"] <= outcome["collapsed"]
-    assert outcome["routine_strikes"] + outcome["retaliations"] + 1 == outcome["strikes"]
-    assert 1 <= outcome["longest_chain"] <= outcome["strikes"]
-    assert outcome["retaliations"] >= outcome["longest_chain"] - 1
-    for actor in SCENARIO.armed:
-        assert 0 <= outcome[f"reported_{actor.id}"] <= outcome[f"deaths_{actor.id}"]
     assert outcome["deaths"] >= 51  # the opening strike's fixed toll
-    assert outcome["highest_rung"] in LADDER[2:]  # 51 dead is a mass-casualty strike
-    assert outcome["peak_strain"] >= SCENARIO.truce.initial_strain  # type: ignore[union-attr]
-    assert outcome["events"] > outcome["strikes"]
-    if outcome["opening_answered"]:
-        assert 0 <= outcome["opening_answer_day"] < SCENARIO.horizon
-        assert outcome["opening_answer_reported"] is None or (
-            outcome["opening_answer_reported"] <= outcome["opening_answer_deaths"]
-        )
-    else:
-        assert outcome["opening_answer_day"] is None
     assert not any(isinstance(v, float) and math.isnan(v) for v in outcome.values())
