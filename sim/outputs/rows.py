@@ -102,6 +102,7 @@ class RowWriter:
                 "expected a file name ending in .csv or .json, or a directory name without one",
             )
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         except OSError as error:
             raise InputError(option, str(path), f"cannot be written ({error.strerror})") from None

@@ -200,17 +200,17 @@ def tidy_table(rows: list[dict[str, Any]]) -> str:
         for k in rows[0]
         if k not in ("point", "metric", "estimate", "low", "high", "replications")
     ]
-    width = max(12, *(len(p) for p in paths))
+    widths = {p: max(8, len(p)) for p in paths}
     lines = []
     for metric in dict.fromkeys(r["metric"] for r in rows):
         lines.append(metric)
         lines.append(
             "  "
-            + "  ".join(f"{p:>{width}}" for p in paths)
+            + "  ".join(f"{p:>{widths[p]}}" for p in paths)
             + f"  {'estimate':>10}  {'interval':>22}  {'n':>7}"
         )
         for row in (r for r in rows if r["metric"] == metric):
-            values = "  ".join(f"{row[p]:>{width}.4g}" for p in paths)
+            values = "  ".join(f"{row[p]:>{widths[p]}.4g}" for p in paths)
             interval = f"[{row['low']:.4g}, {row['high']:.4g}]"
             lines.append(
                 f"  {values}  {row['estimate']:>10.4g}  {interval:>22}  {row['replications']:>7}"
