@@ -19,7 +19,7 @@ from sim.experiments.designs import DESIGNS
 from sim.experiments.sensitivity import METHODS
 from sim.outputs import pictures, tables
 from sim.outputs.results import Results, SweepResults
-from sim.scenario import Override, load_scenario, to_overrides
+from sim.scenario import Override, to_overrides
 
 INTERRUPTED = 130
 
@@ -499,7 +499,7 @@ def plot(
 @horizon_option
 def validate(scenario: str, sets: tuple[str, ...], horizon: float | None) -> None:
     """Check SCENARIO and say what is wrong with it, or that it is valid."""
-    loaded = load_scenario(scenario, _overrides(sets, horizon))
+    loaded, _ = api.scenario_of(scenario, _overrides(sets, horizon))
     click.echo(
         f"{scenario}: valid: {loaded.name}, {len(loaded.actors)} actors, "
         f"{len(loaded.openings)} opening strike(s), horizon {loaded.horizon:g} days"

@@ -30,7 +30,7 @@ from sim.experiments.precision import Precision
 from sim.experiments.runs import Campaign, Sink, run_on
 from sim.experiments.sweeps import SweepProgress, run_sweep
 from sim.model import simulate
-from sim.model.catalogue import outcome_fields
+from sim.model.catalogue import check_columns, outcome_fields
 from sim.outputs import pictures
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
@@ -80,12 +80,18 @@ class Interrupted(KeyboardInterrupt):
 
 
 def scenario_of(source: ScenarioLike, overrides: Overrides = ()) -> tuple[Scenario, str]:
-    """The scenario (with overrides) and where it came from."""
+    """The scenario (with overrides) and where it came from, checked whole: its values,
+    and outcome columns that its actor ids keep apart."""
     if isinstance(source, Scenario):
-        if not overrides:
-            return source, source.name
-        return build_scenario(scenario_to_data(source), source.name, overrides), source.name
-    return load_scenario(source, overrides), str(source)
+        origin = source.name
+        loaded = (
+            build_scenario(scenario_to_data(source), origin, overrides) if overrides else source
+        )
+    else:
+        origin = str(source)
+        loaded = load_scenario(source, overrides)
+    check_columns(loaded, origin)
+    return loaded, origin
 
 
 def _raw(source: ScenarioLike) -> tuple[dict[str, Any], str]:

@@ -96,7 +96,7 @@ def test_validate_says_valid() -> None:
         ),
         (
             ["run", IDLIB, "--horizon", "-5"],
-            "error: --horizon -5: scenario.horizon: expected a positive number of days, got -5.0",
+            "error: --horizon -5: scenario.horizon: expected a positive number of days up to 36500, got -5.0",
         ),
         (["trace", IDLIB, "--set", "nonsense"], "error: --set: nonsense: expected PATH=VALUE"),
         (

@@ -95,7 +95,7 @@ def test_a_restored_truce_forgets_the_deadliest_strike_of_the_old_one(
         ),
         (
             lambda r: r["scenario"].update(horizon=float("inf")),
-            "scenario.horizon: expected a positive number of days, got inf",
+            "scenario.horizon: expected a positive number of days up to 36500, got inf",
         ),
     ],
 )

@@ -231,7 +231,7 @@ def test_until_ci_stops_at_the_cap(tmp_path: Path) -> None:
         "--runs",
         50,
         "--until-ci",
-        "collapsed=0.0001",
+        "strikes=0.0001",
         "--max-runs",
         120,
         "--jobs",

@@ -69,11 +69,11 @@ def test_every_idlib_parameter_line_says_fact_or_assumption() -> None:
         ),
         (
             lambda r: r["scenario"].update(horizon=-5),
-            "test.toml: scenario.horizon: expected a positive number of days, got -5",
+            "test.toml: scenario.horizon: expected a positive number of days up to 36500, got -5",
         ),
         (
             lambda r: r["scenario"].update(horizon="sixty"),
-            'test.toml: scenario.horizon: expected a positive number of days, got "sixty"',
+            'test.toml: scenario.horizon: expected a positive number of days up to 36500, got "sixty"',
         ),
         (
             lambda r: r["actors"]["west"].update(patron="gx"),
@@ -108,7 +108,7 @@ def test_every_idlib_parameter_line_says_fact_or_assumption() -> None:
         ),
         (
             lambda r: r["truce"].pop("personnel_limit"),
-            "test.toml: truce.personnel_limit: missing; expected a whole number >= 1",
+            "test.toml: truce.personnel_limit: missing; expected a whole number from 1 to 1000000000",
         ),
         (
             lambda r: r["truce"].update(guarantors=["gw", "west"]),

@@ -20,6 +20,7 @@ from scipy.stats import qmc
 
 from sim.errors import InputError
 from sim.scenario import Override, build_scenario
+from sim.scenario.reader import is_whole
 from sim.scenario.spec import Scenario
 
 DESIGNS = ("grid", "lhs", "sobol")
@@ -101,7 +102,7 @@ def factor_from_spec(path: str, spec: Any, option: str) -> Factor:
         if not high > low:
             raise InputError(option, path, f"expected LOW < HIGH in {spec!r}")
         if len(parts) == 3:
-            if not parts[2].isdigit() or int(parts[2]) < 2:
+            if not is_whole(parts[2]) or int(parts[2]) < 2:
                 raise InputError(option, path, f"expected a COUNT of at least 2 in {spec!r}")
             count = int(parts[2])
             values = tuple(float(v) for v in np.linspace(low, high, count))
@@ -113,7 +114,7 @@ def factor_from_spec(path: str, spec: Any, option: str) -> Factor:
 def _value_at(raw: Mapping[str, Any], path: str) -> Any:
     node: Any = raw
     for key in path.split("."):
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        if isinstance(node, list) and is_whole(key) and int(key) < len(node):
             node = node[int(key)]
         elif isinstance(node, Mapping) and key in node:
             node = node[key]

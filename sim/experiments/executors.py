@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sim.errors import InputError
 from sim.optional import require
+from sim.scenario.reader import is_whole
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ def choose_backend(jobs: int | None, cluster: str | None) -> Backend:
     if cluster is not None:
         if cluster.startswith("local:"):
             count = cluster.removeprefix("local:")
-            if not count.isdigit() or int(count) < 1:
+            if not is_whole(count) or int(count) < 1:
                 raise InputError("--cluster", cluster, "expected local:N with N workers, N >= 1")
             return Backend("dask", int(count), cluster)
         if cluster.startswith("tcp://"):

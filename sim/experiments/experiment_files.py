@@ -23,12 +23,18 @@ from sim.experiments.designs import (
     point_scenario,
     resolve_wholeness,
 )
-from sim.model.catalogue import metric
+from sim.model.catalogue import check_columns, find, metric
 from sim.scenario import Override, Scenario, build_scenario, read_toml
 from sim.scenario.dump import scenario_to_data
 from sim.scenario.reader import Source, Table
 
-DEFAULT_METRICS = (
+
+def metric_applies(scenario: Scenario, name: str) -> bool:
+    found = find(scenario, name)
+    return found is not None and found.applies(scenario)
+
+
+DEFAULT_METRICS = (  # those the scenario has
     "collapsed",
     "guarantor_direct_action",
     "strikes",
@@ -88,15 +94,17 @@ class Experiment:
             raise InputError("--vary", "", "a sweep needs at least one --vary PATH=SPEC")
         if self.output is None:
             raise InputError("--output", "", "a sweep needs --output DIR")
+        base = self.base()
+        check_columns(base, self.scenario_file)
+        defaults = tuple(m for m in DEFAULT_METRICS if metric_applies(base, m))
         done = dataclasses.replace(
             self,
             runs=self.runs or 1000,
             seed=1 if self.seed is None else self.seed,
             design=self.design or "grid",
-            metrics=self.metrics or DEFAULT_METRICS,
+            metrics=self.metrics or defaults,
             factors=tuple(resolve_wholeness(self.factors, self.raw)),
         )
-        base = done.base()
         for name in done.metrics:
             metric(base, name, "--metric")
         return done

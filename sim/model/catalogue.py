@@ -37,6 +37,19 @@ REQUIREMENTS: dict[str, Callable[[Scenario], bool]] = {
 }
 
 
+# what a scenario lacks when a requirement fails, for errors
+LACKS = {
+    "truce": "no truce",
+    "restoration": "no restoration talks",
+    "guarantors": "no guarantors",
+    "embedded": "no embedded guarantor personnel",
+    "negotiation": "no negotiation",
+    "mediator": "no mediator",
+    "openings": "no opening strikes",
+    "commitments": "no public commitments",
+}
+
+
 def _applies(requires: str | None, scenario: Scenario) -> bool:
     return requires is None or REQUIREMENTS[requires](scenario)
 
@@ -357,6 +370,23 @@ def _expanded(armed: tuple[str, ...], guarantors: tuple[str, ...]) -> tuple[Fiel
     return tuple(found)
 
 
+def check_columns(scenario: Scenario, origin: str) -> None:
+    """Refuse actor ids that would give two outcome fields one name (an actor named
+    ``deaths`` would make ``reported_deaths`` both its count and the total)."""
+    seen: dict[str, Field] = {}
+    for field in fields(scenario):
+        other = seen.get(field.name)
+        if other is not None:
+            actor = field.actor or other.actor
+            raise InputError(
+                origin,
+                f"actors.{actor}",
+                f"the id {actor} would make outcome column {field.name} name two things; "
+                "choose another id",
+            )
+        seen[field.name] = field
+
+
 def outcome_fields(scenario: Scenario) -> list[str]:
     """The outcome's field names, in order."""
     return [f.name for f in fields(scenario)]
@@ -376,6 +406,11 @@ def metric(scenario: Scenario, name: str, option: str, *, shown: str | None = No
     option, with the nearest valid name."""
     found = find(scenario, name)
     if found is not None and found.numeric and found.role != INDEX:
+        if not found.applies(scenario):
+            lacks = LACKS[found.requires or ""]
+            raise InputError(
+                option, shown or name, f"{name}: the scenario has {lacks}, so it has no values"
+            )
         return found
     if found is not None and found.role == INDEX:
         expected = f"expected an outcome, got {name} (it numbers the replications)"

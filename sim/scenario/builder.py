@@ -32,6 +32,8 @@ from sim.scenario.spec import (
     Truce,
 )
 
+MAX_HORIZON = 36_500.0  # days: a century; longer runs are refused rather than left to run
+
 
 def origin_of(table: Table) -> str:
     """The file the scenario came from (not an override)."""
@@ -49,7 +51,7 @@ class Builder:
         assert head is not None
         name = head.string("name")
         description = head.string("description", "")
-        horizon = head.positive("horizon", unit="days")
+        horizon = head.positive("horizon", unit="days", high=MAX_HORIZON)
         start_date = head.date("start_date")
         head.close()
 
@@ -193,7 +195,7 @@ class Builder:
             half_severity=t.positive("half_severity", 10.0, unit="deaths"),
             lag=t.distribution("lag", unit="days"),
             proportionality=t.non_negative("proportionality", 1.0),
-            noise=t.non_negative("noise", 0.0),
+            noise=t.cv("noise", 0.0, zero=True),
             min_intensity=t.non_negative("min_intensity", 1.0),
             capability=self.capability_name(t, names),
         )
@@ -216,7 +218,7 @@ class Builder:
             return None
         claims = Claims(
             inflation=t.positive("inflation", 1.0),
-            noise=t.non_negative("noise", 0.0),
+            noise=t.cv("noise", 0.0, zero=True),
             false_personnel=t.probability("false_personnel", 0.0),
         )
         t.close("claims")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.scenario.builder import Builder
-from sim.scenario.overrides import Overrides, overridden, to_overrides
+from sim.scenario.overrides import Overrides, check_depth, overridden, to_overrides
 from sim.scenario.reader import Source, Table
 from sim.scenario.spec import Scenario
 
@@ -19,7 +19,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     name = str(path)
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except FileNotFoundError:
         raise InputError(name, "", "no such file") from None
     except IsADirectoryError:
@@ -28,6 +28,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(name, "", f"not valid TOML ({error})") from None
     except UnicodeDecodeError:
         raise InputError(name, "", "not valid TOML (not UTF-8 text)") from None
+    except RecursionError:
+        raise InputError(name, "", "not valid TOML (nested too deeply)") from None
+    except OSError as error:
+        raise InputError(name, "", f"cannot be read ({error.strerror})") from None
+    check_depth(data, name)
+    return data
 
 
 def load_scenario(path: str | Path, overrides: Overrides = ()) -> Scenario:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.scenario.reader import show
+from sim.scenario.reader import is_whole, show
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,28 @@ def parse_override(text: str, option: str = "--set") -> Override:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except RecursionError:
+        raise InputError(label, path, "not valid TOML (nested too deeply)") from None
+    check_depth(value, label)
     return Override(path, value, label)
+
+
+DEEPEST = 32  # levels of tables and arrays: a scenario needs about six
+
+
+def check_depth(data: Any, origin: str) -> None:
+    """Refuse data nested deeper than ``DEEPEST`` (walked without recursion, so that
+    nothing later recurses past Python's limit on it)."""
+    waiting = [(data, 1)]
+    while waiting:
+        node, depth = waiting.pop()
+        if isinstance(node, Mapping | list):
+            if depth > DEEPEST:
+                raise InputError(
+                    origin, "", f"not valid TOML (nested too deeply: over {DEEPEST} levels)"
+                )
+            children = node.values() if isinstance(node, Mapping) else node
+            waiting.extend((child, depth + 1) for child in children)
 
 
 def to_overrides(given: Overrides) -> list[Override]:
@@ -84,7 +105,7 @@ def overridden(
 
 
 def _index(items: list[Any], key: str, where: str, override: Override) -> int:
-    if not key.isdigit() or int(key) >= len(items):
+    if not is_whole(key) or int(key) >= len(items):
         raise InputError(override.option, where, f"expected an index from 0 to {len(items) - 1}")
     return int(key)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
@@ -15,6 +16,18 @@ from sim.scenario import distributions as dist
 from sim.scenario.distributions import Distribution
 
 MISSING: Any = object()
+
+# Bounds on what a scenario can say, so that every value that validates can be simulated:
+# amounts (rates, means, intensities, lethality, claims) up to LARGEST, counts of people
+# and sites up to MOST_PEOPLE, coefficients of variation in CV.
+LARGEST = 1e6
+MOST_PEOPLE = 1_000_000_000
+CV = (0.001, 100.0)
+
+
+def is_whole(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts superscripts such as "²"."""
+    return re.fullmatch(r"[0-9]+", text) is not None
 
 
 class Source:
@@ -101,8 +114,10 @@ class Table:
         what: str | None = None,
         infinite: bool = False,
     ) -> float:
-        """A number within the bounds; an infinite one only where ``infinite`` says it
-        means "unlimited"."""
+        """A number within the bounds (at most ``LARGEST`` unless ``high`` says more);
+        an infinite one only where ``infinite`` says it means "unlimited"."""
+        if high is None:
+            high = LARGEST
         expected = what or _range_text(low, high, low_open)
         value = self._raw(key, default, expected)
         if key not in self.data:
@@ -110,7 +125,7 @@ class Table:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             self.fail(key, f"expected {expected}, got {show(value)}")
         too_low = low is not None and (value <= low if low_open else value < low)
-        too_high = high is not None and value > high
+        too_high = value > high and not (math.isinf(value) and infinite)
         if too_low or too_high or (math.isinf(value) and not infinite):
             self.fail(key, f"expected {expected}, got {show(value)}")
         return float(value)
@@ -119,22 +134,43 @@ class Table:
         return self.number(key, default, low=0.0, high=1.0, what="a probability between 0 and 1")
 
     def positive(
-        self, key: str, default: Any = MISSING, unit: str = "", infinite: bool = False
+        self,
+        key: str,
+        default: Any = MISSING,
+        unit: str = "",
+        infinite: bool = False,
+        high: float | None = None,
     ) -> float:
         suffix = f" of {unit}" if unit else ""
-        what = f"a positive number{suffix}"
-        return self.number(key, default, low=0.0, low_open=True, what=what, infinite=infinite)
+        what = f"a positive number{suffix} up to {high or LARGEST:g}"
+        return self.number(
+            key, default, low=0.0, high=high, low_open=True, what=what, infinite=infinite
+        )
 
-    def non_negative(self, key: str, default: Any = MISSING, unit: str = "") -> float:
+    def non_negative(
+        self, key: str, default: Any = MISSING, unit: str = "", high: float | None = None
+    ) -> float:
         suffix = f" of {unit}" if unit else ""
-        return self.number(key, default, low=0.0, what=f"a number >= 0{suffix}")
+        what = f"a number from 0{suffix} up to {high or LARGEST:g}"
+        return self.number(key, default, low=0.0, high=high, what=what)
 
-    def integer(self, key: str, default: Any = MISSING, *, low: int = 0) -> int:
-        expected = f"a whole number >= {low}"
+    def cv(self, key: str, default: Any = MISSING, zero: bool = False) -> float:
+        """A coefficient of variation (sd / mean); 0 means none where ``zero`` allows."""
+        low, high = CV
+        what = f"a coefficient of variation from {low:g} to {high:g}" + (" (or 0)" if zero else "")
+        value = self.number(key, default, low=0.0, high=high, what=what)
+        if key in self.data and value < low and not (zero and value == 0):
+            self.fail(key, f"expected {what}, got {show(self.data[key])}")
+        return value
+
+    def integer(
+        self, key: str, default: Any = MISSING, *, low: int = 0, high: int = MOST_PEOPLE
+    ) -> int:
+        expected = f"a whole number from {low} to {high}"
         value = self._raw(key, default, expected)
         if key not in self.data:
             return int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.fail(key, f"expected {expected}, got {show(value)}")
         return value
 
@@ -226,7 +262,7 @@ class Table:
             made = dist.Exponential(inner.positive("mean", unit=unit))
         elif kind in ("gamma", "lognormal"):
             mean = inner.positive("mean", unit=unit)
-            cv = inner.positive("cv")
+            cv = inner.cv("cv")
             made = dist.Gamma(mean, cv) if kind == "gamma" else dist.LogNormal(mean, cv)
         else:
             low = inner.non_negative("low", unit=unit)
