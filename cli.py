@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -13,10 +14,11 @@ from typing import Any, NoReturn
 import click
 
 from sim import __version__, api
-from sim.errors import InputError
+from sim.errors import InputError, RunFailed, TruceWarning
 from sim.experiments.chunks import Failure
 from sim.experiments.designs import DESIGNS
 from sim.experiments.sensitivity import METHODS
+from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.outputs import pictures, tables
 from sim.outputs.results import Results, SweepResults
 from sim.scenario import Override, to_overrides
@@ -25,22 +27,33 @@ INTERRUPTED = 130
 
 
 class TruceGroup(click.Group):
-    """Turns bad input into one line on standard error and exit status 2."""
+    """Turns bad input into one line on standard error and exit status 2, a run that
+    failed into one line and exit status 1, and the library's warnings into
+    ``warning:`` lines."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except InputError as error:
-            _fail(ctx, str(error))
-        except click.UsageError as error:
-            if error.ctx is not None and error.ctx.command is not self:
-                _fail(ctx, f"{error.ctx.command_path}: {error.format_message()}")
-            raise
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", TruceWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except InputError as error:
+                _fail(ctx, str(error))
+            except RunFailed as error:
+                _fail(ctx, str(error), status=1)
+            except click.UsageError as error:
+                if error.ctx is not None and error.ctx.command is not self:
+                    _fail(ctx, f"{error.ctx.command_path}: {error.format_message()}")
+                raise
 
 
-def _fail(ctx: click.Context, message: str) -> NoReturn:
+def _fail(ctx: click.Context, message: str, status: int = 2) -> NoReturn:
     click.echo(f"error: {message}", err=True)
-    ctx.exit(2)
+    ctx.exit(status)
+
+
+def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def _overrides(sets: Sequence[str], horizon: float | None) -> list[Override]:
@@ -73,6 +86,26 @@ cluster_option = click.option(
     "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
 )
 quiet_option = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+def budget_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-events and --max-memory: each replication's budget."""
+    command = click.option(
+        "--max-memory",
+        type=click.IntRange(min=1),
+        default=MAX_MEMORY_MB,
+        show_default=True,
+        help="A replication's memory growth in MB before it is stopped as failed.",
+    )(command)
+    return click.option(
+        "--max-events",
+        type=click.IntRange(min=1),
+        default=MAX_EVENTS,
+        show_default=True,
+        help="A replication's SimPy events before it is stopped as failed.",
+    )(command)
+
+
 confidence_option = click.option(
     "--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True
 )
@@ -187,6 +220,7 @@ def truce() -> None:
 )
 @click.option("--max-runs", type=click.IntRange(min=1), default=100_000, show_default=True)
 @confidence_option
+@budget_options
 @quiet_option
 def run(
     scenario: str,
@@ -203,6 +237,8 @@ def run(
     until_ci: str | None,
     max_runs: int,
     confidence: float,
+    max_events: int,
+    max_memory: int,
     quiet: bool,
 ) -> None:
     """Run SCENARIO many times and print the outcome distributions."""
@@ -222,6 +258,8 @@ def run(
                 until_ci=until_ci,
                 max_runs=max_runs,
                 confidence=confidence,
+                max_events=max_events,
+                max_memory=max_memory,
                 progress=progress,
                 command=sys.argv,
             )

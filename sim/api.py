@@ -16,20 +16,25 @@ which carries the results that finished.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError
+from sim.errors import InputError, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
+from sim.experiments.chunks import chunk_size
 from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
-from sim.experiments.executors import choose_backend, open_executor
+from sim.experiments.executors import Backend, choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
 from sim.experiments.precision import Precision
-from sim.experiments.runs import Campaign, Sink, run_on
+from sim.experiments.runs import MAX_RUNS, Campaign, Sink, run_on
 from sim.experiments.sweeps import SweepProgress, run_sweep
-from sim.model import simulate
+from sim.model import Budget, simulate
+from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.model.catalogue import check_columns, outcome_fields
 from sim.outputs import pictures
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
@@ -144,6 +149,8 @@ def run(
     until_ci: str | tuple[str, float] | None = None,
     max_runs: int = 100_000,
     confidence: float = 0.95,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
     progress: Progress | None = None,
     command: Sequence[str] | None = None,
 ) -> Results:
@@ -156,14 +163,19 @@ def run(
     or a results directory (resumed if it holds this run).
     ``until_ci="METRIC=WIDTH"`` adds replications until METRIC's interval half-width
     is at most WIDTH, or ``max_runs``. The numbers never depend on ``jobs``,
-    ``cluster`` or ``chunk``.
+    ``cluster`` or ``chunk``. A replication stops, and is reported as failed, past
+    ``max_events`` SimPy events or ``max_memory`` megabytes of memory growth; if the
+    first ten replications all fail, the run stops with ``RunFailed``.
     """
     for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (chunk, "--chunk", 1)):
         _whole(value, option, low)
     _whole(max_runs, "--max-runs", 1)
+    _at_most(runs, "--runs", MAX_RUNS)
+    _at_most(max_runs, "--max-runs", MAX_RUNS)
+    budget = _budget(max_events, max_memory)
     _fraction(confidence, "--confidence", 0.5, 0.9999)
     loaded, origin = scenario_of(scenario, overrides)
-    backend = choose_backend(jobs, cluster)
+    backend = _workers(choose_backend(jobs, cluster), runs, chunk)
     precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
     names = outcome_fields(loaded)
     stored: ResultsDir | None = None
@@ -180,6 +192,7 @@ def run(
         sink = memory = MemorySink(names)
     campaign = Campaign()
     interrupted = False
+    outcome = "finished"
     try:
         with open_executor(backend) as (executor, workers):
             run_on(
@@ -196,9 +209,13 @@ def run(
                 if progress
                 else None,
                 campaign=campaign,
+                budget=budget,
             )
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, outcome = True, "interrupted"
+    except RunFailed as error:
+        outcome = f"failed: {error}"
+        raise
     finally:
         if memory is not None:
             memory.close()
@@ -208,7 +225,7 @@ def run(
                 write_provenance(output, loaded, origin, given, seed, rows, shown)
         if stored is not None:
             note = {"failures": len(campaign.failures), "replications_added": campaign.added}
-            stored.end(campaign.seconds, "interrupted" if interrupted else "finished", note)
+            stored.end(campaign.seconds, outcome, note)
     info = RunInfo.of(campaign, precision, interrupted)
     results = Results(
         loaded,
@@ -221,7 +238,38 @@ def run(
     )
     if interrupted:
         raise Interrupted(results, campaign.replications, campaign.target)
+    if campaign.failures and not len(results):
+        first = campaign.failures[0].describe()
+        raise RunFailed(f"every replication failed; the first: {first}")
     return results
+
+
+def _at_most(value: int | None, option: str, most: int) -> None:
+    if value is not None and value > most:
+        raise InputError(option, str(value), f"expected at most {most}")
+
+
+def _budget(max_events: int, max_memory: int) -> Budget:
+    _whole(max_events, "--max-events", 1)
+    _whole(max_memory, "--max-memory", 1)
+    return Budget(max_events, max_memory)
+
+
+def _workers(backend: Backend, runs: int, chunk: int | None) -> Backend:
+    """No more local workers than chunks to give them, and a warning when there are
+    more than cores (they would only share them)."""
+    if backend.kind != "local":
+        return backend
+    cores = os.cpu_count() or 1
+    if backend.workers > cores:
+        warnings.warn(
+            f"--jobs {backend.workers} is more than the {cores} cores here; "
+            "the extra workers only share them",
+            TruceWarning,
+            stacklevel=3,
+        )
+    size = chunk or chunk_size(runs, backend.workers)
+    return dataclasses.replace(backend, workers=min(backend.workers, -(-runs // size)))
 
 
 def _experiment(source: ScenarioLike) -> Experiment:

@@ -14,3 +14,13 @@ class InputError(Exception):
         self.path = path
         self.expected = expected
         super().__init__(f"{origin}: {path}: {expected}" if path else f"{origin}: {expected}")
+
+
+class RunFailed(Exception):
+    """A run that cannot give results: every replication it ran so far failed. The
+    command line prints its message in one line and exits with status 1."""
+
+
+class TruceWarning(UserWarning):
+    """Something the user should know that does not stop the work (the command line
+    prints it as a ``warning:`` line)."""

@@ -86,11 +86,15 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
     """Make the given replications raise the given errors (in this process and in
     workers forked from it); the others run as usual."""
     from sim.experiments import chunks as runner
+    from sim.experiments.chunks import DEFAULT_BUDGET
+    from sim.model import Budget
     from sim.model.replication import run_replication as real
 
-    def patched(scenario: Scenario, seed: int, replication: int) -> dict[str, Any]:
+    def patched(
+        scenario: Scenario, seed: int, replication: int, budget: Budget = DEFAULT_BUDGET
+    ) -> dict[str, Any]:
         if replication in errors:
             raise errors[replication]
-        return real(scenario, seed, replication)
+        return real(scenario, seed, replication, budget)
 
     monkeypatch.setattr(runner, "run_replication", patched)

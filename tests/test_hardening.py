@@ -111,3 +111,143 @@ def test_an_actor_id_that_would_collide_with_an_outcome_column_is_refused(
         invoke("validate", colliding),
         "actors.deaths: the id deaths would make outcome column reported_deaths name two things",
     )
+
+
+# runaway replications and sizes -------------------------------------------------------
+
+NEVER_ENDS = [
+    "--set", "actors.a.retaliation.probability=1",
+    "--set", "actors.b.retaliation.probability=1",
+    "--set", "actors.a.retaliation.lag=0",
+    "--set", "actors.b.retaliation.lag=0",
+]  # fmt: skip
+
+
+def test_a_cycle_that_never_dies_out_meets_the_event_budget_and_the_run_stops(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    start = time.perf_counter()
+    result = invoke(
+        "run", TWO_ACTOR, *NEVER_ENDS, "--runs", 200, "--jobs", 1, "--max-events", 20000,
+        "--output", tmp_path / "out",
+    )  # fmt: skip
+    assert time.perf_counter() - start < 60
+    one_line(result, "replications failed; stopping", code=1)
+    assert "every one of the first 25 replications failed" in result.output  # the first chunk
+    assert "stopped at the budget of 20000 SimPy events (--max-events)" in result.output
+    assert "each strike drew 1.00 answers on average: a cycle that never dies out" in result.output
+    manifest = (tmp_path / "out" / "_manifest.json").read_text()
+    assert '"outcome": "failed' in manifest
+
+
+def test_a_runaway_routine_rate_is_named_as_the_cause() -> None:
+    result = invoke(
+        "run", IDLIB, "--set", "actors.nfl.routine.rate=1000000",
+        "--set", "actors.nfl.routine.rate_collapsed=1000000", "--runs", 3, "--jobs", 1,
+        "--max-events", 30000,
+    )  # fmt: skip
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "routine violations at about" in result.output and "a day" in result.output
+
+
+def test_a_replications_failure_names_the_models_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.model import combatants
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a broken decision")
+
+    monkeypatch.setattr(combatants.Combatant, "react", broken)
+    result = invoke("run", TWO_ACTOR, "--runs", 3, "--jobs", 1)
+    assert "ValueError: a broken decision (" in result.output
+    assert "simpy" not in result.output and "test_hardening.py" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", TWO_ACTOR, "--runs", 10**12, "--jobs", 1],
+            "--runs: 1000000000000: expected at most 1000000000",
+        ),
+        (
+            [
+                "sweep",
+                TWO_ACTOR,
+                "--vary",
+                "actors.a.retaliation.probability=0:1:100000000",
+                "--output",
+                "x",
+            ],
+            "at most 100000 points",
+        ),
+        (
+            [
+                "sweep",
+                TWO_ACTOR,
+                *[
+                    a
+                    for p in ("a", "b")
+                    for a in ("--vary", f"actors.{p}.retaliation.probability=0:1:2000")
+                ],
+                "--vary",
+                "actors.a.retaliation.lag.mean=0.5:2:2000",
+                "--output",
+                "x",
+            ],
+            "8000000000 points; at most 100000",
+        ),
+        (
+            [
+                "sweep",
+                TWO_ACTOR,
+                "--vary",
+                "actors.a.retaliation.probability=0:1",
+                "--design",
+                "lhs",
+                "--points",
+                10**9,
+                "--output",
+                "x",
+            ],
+            "at most 100000",
+        ),
+        (
+            [
+                "sensitivity",
+                TWO_ACTOR,
+                "--vary",
+                "actors.a.retaliation.probability=0:1",
+                "--vary",
+                "actors.b.retaliation.probability=0:1",
+                "--metric",
+                "strikes",
+                "--samples",
+                10**8,
+            ],
+            "at most 100000 points",
+        ),
+    ],
+)
+def test_work_too_large_to_finish_is_refused_before_it_starts(
+    args: list[object], message: str
+) -> None:
+    import time
+
+    start = time.perf_counter()
+    one_line(invoke(*args), message)
+    assert time.perf_counter() - start < 5
+    assert not Path("x").exists()
+
+
+def test_more_jobs_than_chunks_start_no_idle_workers(tmp_path: Path) -> None:
+    import json
+
+    import sim
+    from sim.errors import TruceWarning
+
+    with pytest.warns(TruceWarning, match="more than the .* cores here"):
+        sim.run(TWO_ACTOR, runs=40, jobs=1000, output=tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "_manifest.json").read_text())
+    assert manifest["invocations"][0]["executor"]["workers"] == 4  # 40 runs, 10 a chunk

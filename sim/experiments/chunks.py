@@ -7,10 +7,15 @@ from __future__ import annotations
 import concurrent.futures as cf
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+import simpy
+
+from sim.model.budget import Budget, OverBudget
 from sim.model.catalogue import outcome_fields
 from sim.model.outcomes import Columns, to_columns
 from sim.model.replication import run_replication
@@ -47,23 +52,41 @@ class Chunk:
         return len(self.columns["replication"])
 
 
-def run_chunk(scenario: Scenario, seed: int, first: int, count: int) -> Chunk:
-    """Run a chunk; a replication that raises is recorded and the rest go on."""
+# the engines' own code: a failure is placed at the innermost line outside them
+ENGINES = tuple(str(Path(module.__file__ or "").parent) for module in (simpy, np))
+
+
+def failure_text(error: Exception) -> str:
+    """What went wrong and where: the innermost line of the model (or of whatever
+    called into SimPy and numpy), not a line inside them. A replication stopped at its
+    budget says why instead."""
+    if isinstance(error, OverBudget):
+        return str(error)
+    origin: BaseException = error
+    while origin.__cause__ is not None:  # SimPy raises a process's error anew, from it
+        origin = origin.__cause__
+    frames = traceback.extract_tb(origin.__traceback__)
+    ours = [f for f in frames if not f.filename.startswith(ENGINES)] or frames
+    where = ours[-1]
+    return f"{type(error).__name__}: {error} ({where.filename}:{where.lineno})"
+
+
+DEFAULT_BUDGET = Budget()
+
+
+def run_chunk(
+    scenario: Scenario, seed: int, first: int, count: int, budget: Budget = DEFAULT_BUDGET
+) -> Chunk:
+    """Run a chunk; a replication that raises (or outruns its ``budget``) is recorded
+    and the rest go on."""
     start = time.perf_counter()
     outcomes = []
     failures = []
     for replication in range(first, first + count):
         try:
-            outcomes.append(run_replication(scenario, seed, replication))
+            outcomes.append(run_replication(scenario, seed, replication, budget))
         except Exception as error:
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            failures.append(
-                Failure(
-                    replication,
-                    seed,
-                    f"{type(error).__name__}: {error} ({where.filename}:{where.lineno})",
-                )
-            )
+            failures.append(Failure(replication, seed, failure_text(error)))
     columns = to_columns(outcomes, outcome_fields(scenario))
     return Chunk(first, count, columns, tuple(failures), time.perf_counter() - start)
 
@@ -105,13 +128,12 @@ class Intervals:
         return gaps
 
 
-def chunk_ranges(runs: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
-    """(first, count) pieces of at most ``size`` covering the given runs."""
-    pieces = []
+def chunk_ranges(runs: Iterable[tuple[int, int]], size: int) -> Iterator[tuple[int, int]]:
+    """(first, count) pieces of at most ``size`` covering the given runs, made as they
+    are taken: a billion replications are not a list of two million ranges up front."""
     for first, count in runs:
         for start in range(first, first + count, size):
-            pieces.append((start, min(size, first + count - start)))
-    return pieces
+            yield start, min(size, first + count - start)
 
 
 def chunk_size(runs: int, workers: int) -> int:
@@ -126,11 +148,12 @@ def run_chunks(
     seed: int,
     ranges: Iterable[tuple[int, int]],
     in_flight: int,
-) -> Iterator[Chunk]:
+    budget: Budget = DEFAULT_BUDGET,
+) -> Generator[Chunk, None, None]:
     """Submit the chunks, at most ``in_flight`` at a time, and yield each as it
     finishes. Closing the iterator (an interrupt) cancels what has not started."""
     tasks = ((None, scenario, first, count) for first, count in ranges)
-    for _, chunk in run_tasks(executor, seed, tasks, in_flight):
+    for _, chunk in run_tasks(executor, seed, tasks, in_flight, budget):
         yield chunk
 
 
@@ -139,6 +162,7 @@ def run_tasks(
     seed: int,
     tasks: Iterable[tuple[K, Scenario, int, int]],
     in_flight: int,
+    budget: Budget = DEFAULT_BUDGET,
 ) -> Iterator[tuple[K, Chunk]]:
     """Chunks of possibly different scenarios, each task tagged with a key, yielded
     with their keys as they finish (a sensitivity analysis runs many small points at
@@ -152,7 +176,7 @@ def run_tasks(
             if task is None:
                 return
             key, scenario, first, count = task
-            future = executor.submit(run_chunk, scenario, seed, first, count)
+            future = executor.submit(run_chunk, scenario, seed, first, count, budget)
             pending[future] = key
             if future.done():  # ran at once (serial): hand it over before running more
                 return

@@ -24,6 +24,12 @@ from sim.scenario.reader import is_whole
 from sim.scenario.spec import Scenario
 
 DESIGNS = ("grid", "lhs", "sobol")
+MAX_POINTS = 100_000  # points in one design; a larger one is refused before it is built
+
+
+def check_points(count: int, option: str, shown: str) -> None:
+    if count > MAX_POINTS:
+        raise InputError(option, shown, f"{count} points; at most {MAX_POINTS} points in a design")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,7 @@ def factor_from_spec(path: str, spec: Any, option: str) -> Factor:
             if not is_whole(parts[2]) or int(parts[2]) < 2:
                 raise InputError(option, path, f"expected a COUNT of at least 2 in {spec!r}")
             count = int(parts[2])
+            check_points(count, option, path)
             values = tuple(float(v) for v in np.linspace(low, high, count))
             return Factor(path, values, low, high)
         return Factor(path, (), low, high)
@@ -142,10 +149,13 @@ def design_points(
     A grid crosses every factor's values (ranges need a COUNT). LHS and Sobol draw
     ``points`` points from the factors' ranges, scrambled from ``seed`` so the design
     is reproducible."""
+    if design not in DESIGNS:
+        raise InputError("--design", design, f"expected one of {', '.join(DESIGNS)}")
     if design == "grid":
         for factor in factors:
             if not factor.values:
                 raise InputError("--vary", factor.path, "a grid needs values or LOW:HIGH:COUNT")
+        check_points(math.prod(len(f.values) for f in factors), "--vary", "the grid")
         combos = itertools.product(*(f.values for f in factors))
         rows = [dict(zip((f.path for f in factors), combo, strict=True)) for combo in combos]
     else:
@@ -154,6 +164,8 @@ def design_points(
                 raise InputError(
                     "--vary", factor.path, f"{design} needs a range LOW:HIGH, not a list"
                 )
+        if points is not None:
+            check_points(points, "--points", str(points))
         if points is None or points < 1:
             raise InputError(
                 f"--design {design}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sim.errors import InputError
 from sim.model.catalogue import metric
@@ -16,6 +16,12 @@ from sim.scenario.spec import Scenario
 from sim.statistics.estimators import estimate
 
 OPTION = "--until-ci"
+
+
+class Columns(Protocol):
+    """What holds the run's outcome columns (a sink)."""
+
+    def columns(self, fields: list[str]) -> dict[str, list[Any]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,7 @@ class Precision:
     kind: type
     width: float
     max_runs: int
+    given: str | None = None  # a true/false metric's condition (restored: collapsed)
 
     @classmethod
     def parse(cls, given: str | tuple[str, float], scenario: Scenario, max_runs: int) -> Precision:
@@ -46,8 +53,15 @@ class Precision:
             width = math.nan
         if not width > 0 or math.isinf(width):
             raise InputError(OPTION, shown, f"expected a positive half-width, got {text!r}")
-        return cls(name, field.kind, width, max_runs)
+        return cls(name, field.kind, width, max_runs, field.given)
 
-    def half_width(self, values: list[Any], confidence: float) -> float:
+    def half_width(self, sink: Columns, confidence: float) -> float:
+        """The metric's current half-width (infinite while it has no values), over the
+        replications where it is defined."""
+        wanted = [self.metric, *([self.given] if self.given else [])]
+        columns = sink.columns(wanted)
+        values = columns[self.metric]
+        if self.given is not None:
+            values = [v for v, c in zip(values, columns[self.given], strict=True) if c]
         half = estimate(values, self.kind, confidence).half_width
         return math.inf if math.isnan(half) else half

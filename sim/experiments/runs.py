@@ -11,10 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sim.experiments.chunks import Chunk, Failure, Intervals, chunk_ranges, chunk_size, run_chunks
+from sim.errors import RunFailed
+from sim.experiments.chunks import (
+    DEFAULT_BUDGET,
+    Chunk,
+    Failure,
+    Intervals,
+    chunk_ranges,
+    chunk_size,
+    run_chunks,
+)
 from sim.experiments.precision import Precision
+from sim.model.budget import Budget
 from sim.model.outcomes import Columns
 from sim.scenario.spec import Scenario
+
+HOPELESS = 10  # replications that all failed, first of a run, that stop it
+MAX_RUNS = 1_000_000_000  # replications in one run; more are refused before any work
 
 
 class Sink(Protocol):
@@ -54,11 +67,13 @@ def run_on(
     confidence: float = 0.95,
     on_chunk: Callable[[Chunk, Campaign], None] | None = None,
     campaign: Campaign | None = None,
+    budget: Budget = DEFAULT_BUDGET,
 ) -> Campaign:
     """Run replications ``0 .. runs - 1`` that ``sink`` does not hold yet, on an open
     executor (a sweep runs all its points on one). With ``precision``, keep adding
     batches until its half-width is reached or its cap. ``campaign`` (filled in as
-    chunks finish) stays readable if this is interrupted."""
+    chunks finish) stays readable if this is interrupted. Each replication runs within
+    ``budget``; when the first ``HOPELESS`` all fail, the run stops (``RunFailed``)."""
     campaign = campaign if campaign is not None else Campaign()
     start = time.perf_counter()
     done = sink.done()
@@ -69,7 +84,8 @@ def run_on(
         ranges = chunk_ranges(done.missing(campaign.target), size)
         # four chunks a worker in flight: a worker never waits for the next task to
         # arrive (with two, a Dask cluster idled long enough to cost 20% more)
-        for finished in run_chunks(executor, scenario, seed, ranges, in_flight=4 * workers):
+        chunks = run_chunks(executor, scenario, seed, ranges, 4 * workers, budget)
+        for finished in chunks:
             sink.write(finished)
             done.add(finished.first, finished.count)
             campaign.replications += finished.count
@@ -78,15 +94,23 @@ def run_on(
             campaign.seconds = time.perf_counter() - start
             if on_chunk is not None:
                 on_chunk(finished, campaign)
+            if campaign.added >= HOPELESS and len(campaign.failures) == campaign.added:
+                chunks.close()  # cancels what has not started
+                first = campaign.failures[0].describe()
+                raise RunFailed(
+                    f"every one of the first {campaign.added} replications failed; stopping. "
+                    f"The first: {first}"
+                )
         if precision is None:
             break
-        values = sink.columns([precision.metric])[precision.metric]
-        campaign.half_width = precision.half_width(values, confidence)
+        campaign.half_width = precision.half_width(sink, confidence)
         if campaign.half_width <= precision.width or campaign.target >= precision.max_runs:
             break
-        # the half-width shrinks as 1/sqrt(n): aim a little past the estimate
-        needed = campaign.target * (campaign.half_width / precision.width) ** 2 * 1.1
-        grow = max(math.ceil(needed) - campaign.target, size * workers)
+        grow = size * workers  # no estimate yet: one more round of chunks
+        if math.isfinite(campaign.half_width):
+            # the half-width shrinks as 1/sqrt(n): aim a little past the estimate
+            needed = campaign.target * (campaign.half_width / precision.width) ** 2 * 1.1
+            grow = max(math.ceil(needed) - campaign.target, grow)
         campaign.target = min(precision.max_runs, campaign.target + grow)
     campaign.seconds = time.perf_counter() - start
     return campaign

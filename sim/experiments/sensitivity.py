@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.experiments.chunks import chunk_size, run_tasks
-from sim.experiments.designs import Factor, point_scenario
+from sim.experiments.designs import Factor, check_points, point_scenario
 from sim.experiments.executors import Backend, open_executor
 from sim.model.catalogue import metric as outcome_metric
 from sim.optional import require
@@ -57,6 +57,8 @@ def sensitivity(
         raise InputError("--vary", "", "sensitivity needs at least two --vary ranges to rank")
     if method == "sobol" and samples & (samples - 1):
         raise InputError("--samples", str(samples), "Sobol sampling needs a power of two")
+    per_sample = len(factors) + (2 if method == "sobol" else 1)
+    check_points(samples * per_sample, "--samples", str(samples))
     sample, analyze = _salib(method)
     names = [f.path for f in factors]
     problem: dict[str, Any] = {
