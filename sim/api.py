@@ -225,7 +225,10 @@ def run(
                 write_provenance(output, loaded, origin, given, seed, rows, shown)
         if stored is not None:
             note = {"failures": len(campaign.failures), "replications_added": campaign.added}
-            stored.end(campaign.seconds, outcome, note)
+            try:
+                stored.end(campaign.seconds, outcome, note)
+            finally:
+                stored.close()
     info = RunInfo.of(campaign, precision, interrupted)
     results = Results(
         loaded,

@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import IDLIB, TWO_ACTOR, invoke
+
+
+def json_in(output: str) -> Any:
+    """The JSON document in a command's output, whatever warnings surround it."""
+    import json
+
+    start = min(i for i in (output.find("{"), output.find("[")) if i >= 0)
+    return json.JSONDecoder().raw_decode(output[start:])[0]
 
 
 def one_line(result: object, message: str, code: int = 2) -> None:
@@ -251,3 +261,128 @@ def test_more_jobs_than_chunks_start_no_idle_workers(tmp_path: Path) -> None:
         sim.run(TWO_ACTOR, runs=40, jobs=1000, output=tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / "_manifest.json").read_text())
     assert manifest["invocations"][0]["executor"]["workers"] == 4  # 40 runs, 10 a chunk
+
+
+# concurrent and corrupt results directories ------------------------------------------
+
+
+def test_a_second_writer_is_refused_naming_the_first(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run", str(IDLIB), "--runs", "200000", "--jobs", "1",
+         "--chunk", "50", "--output", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 60
+        while not list((out / "chunks").glob("*.parquet")) and time.time() < deadline:
+            time.sleep(0.1)
+        second = invoke("run", IDLIB, "--runs", 200000, "--jobs", 1, "--chunk", 70, "--output", out)
+        one_line(second, f"another run is writing it (process {first.pid}")
+    finally:
+        first.terminate()
+        first.wait(30)
+    assert os.path.exists(out / "_manifest.json")
+    assert not list(out.rglob("*.tmp"))  # the first run cleaned up after itself
+
+
+def test_temporary_names_never_collide(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.outputs.manifests import write_atomically
+
+    target = tmp_path / "file.json"
+
+    def write(n: int) -> None:
+        for _ in range(50):
+            write_atomically(target, f"{n}\n".encode())
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))  # a shared temporary name raised FileNotFoundError
+    assert target.read_text().strip() in {str(n) for n in range(8)}
+    assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
+
+
+def test_overlapping_chunks_are_never_counted_twice_and_resume_removes_them(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    assert (
+        invoke(
+            "run", TWO_ACTOR, "--runs", 60, "--jobs", 1, "--chunk", 20, "--output", out
+        ).exit_code
+        == 0
+    )
+    other = tmp_path / "other"
+    assert (
+        invoke(
+            "run", TWO_ACTOR, "--runs", 60, "--jobs", 1, "--chunk", 30, "--output", other
+        ).exit_code
+        == 0
+    )
+    # a second writer's chunk that overlaps two of the first's (as two runs with
+    # different --chunk on one directory left before)
+    shutil.copy(other / "chunks" / "000000000-000000029.parquet", out / "chunks")
+    summary = invoke("summary", out, "--format", "json")
+    assert summary.exit_code == 0
+    assert json_in(summary.output)["replications"] == 60
+    assert "warning: " in summary.output and "overlap" in summary.output
+    resumed = invoke("run", TWO_ACTOR, "--runs", 60, "--jobs", 1, "--chunk", 20, "--output", out)
+    assert resumed.exit_code == 0 and "removed" in resumed.output
+    names = sorted(p.name for p in (out / "chunks").iterdir())
+    ranges = [tuple(int(x) for x in n.removesuffix(".parquet").split("-")) for n in names]
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))  # no overlap left
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "garbage"])
+def test_a_damaged_chunk_is_skipped_by_readers_and_recomputed_on_resume(
+    tmp_path: Path, damage: str
+) -> None:
+
+    import sim
+
+    out = tmp_path / "out"
+    args = ["run", IDLIB, "--runs", 60, "--seed", 3, "--jobs", 1, "--chunk", 20, "--output", out]
+    assert invoke(*args).exit_code == 0
+    chunk = out / "chunks" / "000000020-000000039.parquet"
+    data = chunk.read_bytes()
+    chunk.write_bytes(
+        {"truncated": data[: len(data) // 2], "empty": b"", "garbage": b"x" * 999}[damage]
+    )
+    summary = invoke("summary", out, "--format", "json")
+    assert summary.exit_code == 0, summary.output
+    assert json_in(summary.output)["replications"] == 40
+    assert "warning: chunk 000000020-000000039.parquet is damaged" in summary.output
+    assert "Traceback" not in summary.output
+    resumed = invoke(*args)
+    assert resumed.exit_code == 0, resumed.output
+    assert "recomputing replications 20..39" in resumed.output
+    fresh = sim.run(IDLIB, runs=60, seed=3, jobs=1)
+    assert sim.open_results(out).replications == fresh.replications
+
+
+def test_a_directory_whose_writer_was_killed_says_so_and_resumes(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    assert invoke("run", TWO_ACTOR, "--runs", 20, "--jobs", 1, "--output", out).exit_code == 0
+    manifest = json.loads((out / "_manifest.json").read_text())
+    manifest["invocations"][-1]["outcome"] = "running"  # as a SIGKILL leaves it
+    (out / "_manifest.json").write_text(json.dumps(manifest))
+    (out / "chunks" / ".000000020-000000039.parquet.x.tmp").write_bytes(b"half")
+    summary = invoke("summary", out)
+    assert "its last run stopped without finishing (killed?)" in summary.output
+    resumed = invoke("run", TWO_ACTOR, "--runs", 40, "--jobs", 1, "--output", out)
+    assert resumed.exit_code == 0
+    outcomes = [
+        r["outcome"] for r in json.loads((out / "_manifest.json").read_text())["invocations"]
+    ]
+    assert outcomes == ["stopped without finishing (killed?)", "finished"]
+    assert not list(out.rglob("*.tmp"))

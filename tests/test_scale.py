@@ -290,7 +290,7 @@ def test_a_results_directory_opens_in_pandas_and_pyarrow_by_its_path_alone(tmp_p
     )
     assert ds.dataset(out, format="parquet").count_rows() == 30
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["_manifest.json", "chunks"]  # the directory's own files start with _
+    assert names == ["_chunks.jsonl", "_lock", "_manifest.json", "chunks"]  # its own start with _
 
 
 def test_a_summary_reads_the_chunks_once_when_the_columns_fit_in_memory(
@@ -301,9 +301,9 @@ def test_a_summary_reads_the_chunks_once_when_the_columns_fit_in_memory(
     passes: list[list[str]] = []
     real = ResultsDir.columns
 
-    def counted(self: ResultsDir, fields: Any) -> Any:
+    def counted(self: ResultsDir, fields: Any, files: Any = None) -> Any:
         passes.append(list(fields))
-        return real(self, fields)
+        return real(self, fields, files)
 
     monkeypatch.setattr(ResultsDir, "columns", counted)
     sim.open_results(out).summary()

@@ -25,6 +25,8 @@ class Store(Sink, Protocol):
 
     def end(self, seconds: float, outcome: str, note: dict[str, Any] | None = None) -> None: ...
 
+    def close(self) -> None: ...
+
 
 OpenPoint = Callable[[int, Scenario, Mapping[str, float | int]], Store]
 
@@ -83,4 +85,7 @@ def run_sweep(
                 )
                 outcome = "finished"
             finally:
-                store.end(campaign.seconds, outcome, {"replications_added": campaign.added})
+                try:
+                    store.end(campaign.seconds, outcome, {"replications_added": campaign.added})
+                finally:
+                    store.close()

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import platform
+import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -43,14 +44,25 @@ def versions() -> dict[str, Any]:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name, then rename: a killed process leaves the whole file
-    or none of it."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write to a temporary name of its own (two writers never share one), then
+    rename: a killed process leaves the whole file or none of it, and a write that
+    fails (a full disk) leaves no temporary file behind."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_temporary_files(directory: Path) -> None:
+    """Temporary files a killed writer left (only the lock's holder calls this)."""
+    for stale in directory.rglob(".*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -104,7 +116,10 @@ def create_or_resume(
                 "--output", str(directory), f"holds {another}; choose another directory"
             )
         return manifest
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+    ours = {"_lock"}  # the lock is taken before the manifest is written
+    if directory.exists() and (
+        not directory.is_dir() or any(p.name not in ours for p in directory.iterdir())
+    ):
         raise InputError(
             "--output", str(directory), f"exists and is not a {kind} directory; choose another"
         )

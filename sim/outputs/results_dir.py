@@ -22,19 +22,27 @@ as groups, so memory stays bounded however many replications there are.
 from __future__ import annotations
 
 import json
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from sim.errors import InputError, TruceWarning
 from sim.experiments.chunks import Chunk, Intervals
 from sim.model.catalogue import outcome_schema
 from sim.model.outcomes import Columns
 from sim.optional import require
+from sim.outputs.chunk_files import ChunkFile, inventory, record
+from sim.outputs.locks import DirectoryLock, is_locked
 from sim.outputs.manifests import (
     begin_invocation,
     create_or_resume,
     now,
     read_manifest,
+    remove_temporary_files,
     write_atomically,
     write_json,
 )
@@ -65,6 +73,8 @@ class ResultsDir:
         self.pa = _pyarrow(option, path)
         self._schema: Any = None
         self._scenario: Scenario | None = None
+        self._lock: DirectoryLock | None = None
+        self._warned: set[str] = set()
 
     # opening --------------------------------------------------------------------------
 
@@ -79,29 +89,84 @@ class ResultsDir:
     ) -> ResultsDir:
         """Open ``path`` for a run, creating it, or resuming it if it holds an earlier
         run of the same scenario and seed. ``constants`` become columns of every row
-        (a sweep's point and its parameter values)."""
+        (a sweep's point and its parameter values).
+
+        The directory is locked until ``close``: a second writer is refused. What an
+        earlier writer left that cannot be trusted is cleared, saying so (a warning):
+        temporary files, damaged chunks (whose replications the run then recomputes)
+        and chunks overlapping others."""
         path = Path(path)
         _pyarrow("--output", path)
-        manifest = create_or_resume(
-            path,
-            MANIFEST,
-            FORMAT,
-            KIND,
-            identity={"scenario": scenario_to_data(scenario), "seed": seed},
-            another="results of another scenario or seed",
-            fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
-            legacy=LEGACY_MANIFEST,
-        )
-        (path / CHUNKS).mkdir(exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError("--output", str(path), f"cannot be made ({error.strerror})") from None
+        lock = DirectoryLock(path, sys.argv).acquire()
+        try:
+            manifest = create_or_resume(
+                path,
+                MANIFEST,
+                FORMAT,
+                KIND,
+                identity={"scenario": scenario_to_data(scenario), "seed": seed},
+                another="results of another scenario or seed",
+                fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
+                legacy=LEGACY_MANIFEST,
+            )
+            (path / CHUNKS).mkdir(exist_ok=True)
+        except BaseException:
+            lock.release()
+            raise
         results = cls(path, manifest)
         results._scenario = scenario
+        results._lock = lock
+        results._clear_what_cannot_be_trusted()
         return results
+
+    def _clear_what_cannot_be_trusted(self) -> None:
+        remove_temporary_files(self.path)
+        legacy = self.path / LEGACY_MANIFEST
+        if legacy.exists():  # written before the directory's own files began with _
+            self._write_manifest()
+            legacy.unlink()
+        for run in self.manifest["invocations"]:
+            if run.get("outcome") == "running":  # its writer died: nothing holds the lock
+                run["outcome"] = "stopped without finishing (killed?)"
+        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, deep=True)
+        for chunk, why in found.damaged:
+            warnings.warn(
+                f"recomputing {chunk.describe()}: chunk {chunk.name} is damaged ({why})",
+                TruceWarning,
+                stacklevel=3,
+            )
+            chunk.path.unlink()
+        for chunk, kept in found.overlapping:
+            warnings.warn(
+                f"removed chunk {chunk.name}: it overlaps {kept.name} (written by another "
+                "run with another --chunk); replications only it held are recomputed",
+                TruceWarning,
+                stacklevel=3,
+            )
+            chunk.path.unlink()
+
+    def close(self) -> None:
+        """Let another run write the directory."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> ResultsDir:
         """Open an existing directory for reading."""
         path = Path(path)
         manifest = read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST)
+        last = (manifest.get("invocations") or [{}])[-1]
+        if last.get("outcome") == "running":
+            if is_locked(path):
+                note = "a run is still writing it; what it has finished so far is read"
+            else:
+                note = "its last run stopped without finishing (killed?); rerun it to resume"
+            warnings.warn(f"{path}: {note}", TruceWarning, stacklevel=2)
         return cls(path, manifest, option)
 
     @staticmethod
@@ -178,7 +243,10 @@ class ResultsDir:
             )
             with open(self.path / FAILURES, "a", encoding="utf-8") as handle:
                 handle.write(lines)
-        write_atomically(self.path / CHUNKS / name, sink.getvalue().to_pybytes())
+        data = sink.getvalue().to_pybytes()
+        target = self.path / CHUNKS / name
+        write_atomically(target, data)
+        record(self.path, target, chunk.first, chunk.count, chunk.rows, data)
         run = self.manifest["invocations"][-1]
         run["replications_written"] += chunk.count
         run["compute_seconds"] = round(run["compute_seconds"] + chunk.seconds, 3)
@@ -186,15 +254,31 @@ class ResultsDir:
 
     # reading --------------------------------------------------------------------------
 
-    def chunk_files(self) -> list[Path]:
-        return sorted((self.path / CHUNKS).glob("[0-9]*-[0-9]*.parquet"))
+    def chunk_files(self, deep: bool = False) -> list[ChunkFile]:
+        """The chunks to read: checked (sizes against their records; every checksum
+        and footer with ``deep``), each replication once. Damaged and overlapping chunks
+        are left out, with a warning (once for each)."""
+        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, deep=deep)
+        notes = [
+            f"chunk {chunk.name} is damaged ({why}); its {chunk.count} replications are "
+            "left out until the run is resumed"
+            for chunk, why in found.damaged
+        ] + [
+            f"chunk {chunk.name} overlaps {kept.name} (written by two runs at once?); "
+            "each replication is read once"
+            for chunk, kept in found.overlapping
+        ]
+        for note in notes:
+            if note not in self._warned:
+                self._warned.add(note)
+                warnings.warn(note, TruceWarning, stacklevel=3)
+        return found.good
 
     def done(self) -> Intervals:
         """Replications already run (whether they succeeded or failed)."""
         finished = Intervals()
-        for file in self.chunk_files():
-            first, last = (int(part) for part in file.stem.split("-"))
-            finished.add(first, last - first + 1)
+        for chunk in self.chunk_files():
+            finished.add(chunk.first, chunk.count)
         return finished
 
     def failures(self) -> list[dict[str, Any]]:
@@ -203,21 +287,36 @@ class ResultsDir:
         unique: dict[int, dict[str, Any]] = {}
         for path in (self.path / LEGACY_FAILURES, self.path / FAILURES):
             if path.exists():
-                for line in path.read_text().splitlines():
-                    if line.strip():
+                for line in path.read_text(errors="replace").splitlines():
+                    try:
                         failure = json.loads(line)
-                        unique[failure["replication"]] = failure
+                        unique[int(failure["replication"])] = failure
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a line torn by a kill
         return [unique[r] for r in sorted(unique)]
 
-    def columns(self, fields: Iterable[str]) -> Columns:
-        """The named outcome columns over every stored replication, in replication
-        order, read in one pass over the chunks. Only these columns are read."""
+    def columns(self, fields: Iterable[str], files: Sequence[ChunkFile] | None = None) -> Columns:
+        """The named outcome columns over every stored replication (or those of
+        ``files``), in replication order, read in one pass over the chunks. Only these
+        columns are read. A chunk that cannot be read after all is checked in full,
+        left out with a warning, and the rest read again."""
         wanted = list(dict.fromkeys(["replication", *fields]))
-        files = self.chunk_files()
-        if not files:
+        chosen = list(files) if files is not None else self.chunk_files()
+        if not chosen:
             return {name: [] for name in wanted}
-        dataset = self._dataset.dataset([str(f) for f in files], format="parquet")
-        table = dataset.to_table(columns=wanted).sort_by("replication")
+        try:
+            dataset = self._dataset.dataset([str(c.path) for c in chosen], format="parquet")
+            table = dataset.to_table(columns=wanted).sort_by("replication")
+        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            trusted = {c.path for c in self.chunk_files(deep=True)}
+            remaining = [c for c in chosen if c.path in trusted]
+            if len(remaining) == len(chosen):
+                raise InputError("DIR", str(self.path), f"cannot be read ({error})") from None
+            return self.columns(fields, remaining)
+        replications = table.column("replication").to_numpy()
+        if len(replications) > 1 and not (replications[1:] > replications[:-1]).all():
+            first = np.concatenate(([True], replications[1:] != replications[:-1]))
+            table = table.filter(first)  # overlapping chunks: each replication once
         return {name: table.column(name).to_pylist() for name in wanted}
 
     @property
@@ -237,7 +336,10 @@ class LazyColumns(Mapping[str, list[Any]]):
     def __init__(self, results: ResultsDir, fields: Sequence[str]) -> None:
         self.results = results
         self.fields = list(dict.fromkeys(["replication", *fields]))
-        rows = max(1, results.done().total)
+        # one list of chunks for every group, so that a run still adding chunks cannot
+        # give groups of different lengths
+        self.files = results.chunk_files()
+        rows = max(1, sum(c.count for c in self.files))
         size = max(1, CELLS // rows)
         self._groups = [self.fields[i : i + size] for i in range(0, len(self.fields), size)]
         self._group_of = {name: i for i, group in enumerate(self._groups) for name in group}
@@ -249,7 +351,7 @@ class LazyColumns(Mapping[str, list[Any]]):
         index = self._group_of[name]
         if self._held is None or self._held[0] != index:
             self._held = None  # let the last group go before reading the next
-            self._held = (index, self.results.columns(self._groups[index]))
+            self._held = (index, self.results.columns(self._groups[index], self.files))
         return self._held[1][name]
 
     def __iter__(self) -> Iterator[str]:

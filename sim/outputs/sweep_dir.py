@@ -17,11 +17,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.errors import InputError
+from sim.outputs.locks import DirectoryLock
 from sim.outputs.manifests import (
     begin_invocation,
     create_or_resume,
     now,
     read_manifest,
+    remove_temporary_files,
     write_atomically,
     write_json,
 )
@@ -39,6 +42,7 @@ class SweepDir:
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
         self.path = path
         self.manifest = manifest
+        self.lock: DirectoryLock | None = None  # held while a sweep writes it
 
     @classmethod
     def create_or_resume(
@@ -53,20 +57,32 @@ class SweepDir:
         """Open ``path`` for a sweep: created, or resumed if it holds the same
         ``design`` (base scenario, factors, design, points, seed)."""
         path = Path(path)
-        manifest = create_or_resume(
-            path,
-            MANIFEST,
-            FORMAT,
-            KIND,
-            identity=design,
-            another="another sweep (scenario, design or seed)",
-            fresh={"scenario_file": scenario_file},
-            legacy=LEGACY_MANIFEST,
-        )
-        manifest.update(runs=runs, metrics=list(metrics))
-        begin_invocation(manifest, command, outcome="interrupted")
-        sweep = cls(path, manifest)
-        sweep.write_manifest()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError("--output", str(path), f"cannot be made ({error.strerror})") from None
+        lock = DirectoryLock(path, command).acquire()
+        try:
+            manifest = create_or_resume(
+                path,
+                MANIFEST,
+                FORMAT,
+                KIND,
+                identity=design,
+                another="another sweep (scenario, design or seed)",
+                fresh={"scenario_file": scenario_file},
+                legacy=LEGACY_MANIFEST,
+            )
+            manifest.update(runs=runs, metrics=list(metrics))
+            begin_invocation(manifest, command, outcome="interrupted")
+            sweep = cls(path, manifest)
+            sweep.lock = lock
+            sweep.write_manifest()
+        except BaseException:
+            lock.release()
+            raise
+        (path / LEGACY_MANIFEST).unlink(missing_ok=True)
+        remove_temporary_files(path)
         return sweep
 
     @classmethod
@@ -101,9 +117,15 @@ class SweepDir:
         return ResultsDir.open(folder) if ResultsDir.holds(folder) else None
 
     def finish(self, outcome: str) -> None:
+        """Record how the sweep ended, and let another run write the directory."""
         run = self.manifest["invocations"][-1]
         run.update(outcome=outcome, finished=now())
-        self.write_manifest()
+        try:
+            self.write_manifest()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
     def write_manifest(self) -> None:
         write_json(self.path / MANIFEST, self.manifest)
