@@ -430,7 +430,7 @@ def compare(
         alpha=alpha,
     )
     if fmt == "json":
-        click.echo(_dump(found.rows))
+        click.echo(_dump(found.as_data()))
     else:
         click.echo(tables.comparison_table(found))
 

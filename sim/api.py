@@ -52,7 +52,7 @@ from sim.scenario import (
     to_overrides,
 )
 from sim.scenario.dump import differences, scenario_to_data
-from sim.statistics.comparisons import Comparison, Side
+from sim.statistics.comparisons import Comparison, Side, zero_in_both
 from sim.statistics.comparisons import compare as compare_sides
 
 if TYPE_CHECKING:
@@ -182,8 +182,9 @@ def run(
     memory: MemorySink | None = None
     sink: Sink
     shown = command or _call("run", origin, runs=runs, seed=seed)
+    aim = {"runs": runs, "until_ci": until_ci, "max_runs": max_runs if until_ci else None}
     if output is not None and Path(output).suffix and not Path(output).is_dir():
-        check_target(output, loaded, seed, overwrite)
+        check_target(output, loaded, seed, aim, overwrite)
         sink = memory = MemorySink(names, RowWriter(output, names))  # a file: .csv or .json
     elif output is not None:
         sink = stored = ResultsDir.create_or_resume(output, loaded, origin, seed)
@@ -222,7 +223,7 @@ def run(
             if output is not None and memory.writer is not None:
                 given = to_overrides(overrides)
                 rows = memory.rows_written
-                write_provenance(output, loaded, origin, given, seed, rows, shown)
+                write_provenance(output, loaded, origin, given, seed, aim, rows, outcome, shown)
         if stored is not None:
             note = {"failures": len(campaign.failures), "replications_added": campaign.added}
             try:
@@ -375,7 +376,14 @@ def _opened(given: Results | ScenarioLike, option: str) -> Results | None:
     if isinstance(given, Results):
         return given
     if not isinstance(given, Scenario) and (Path(given).is_dir() or is_row_file(given)):
-        return open_results(given, option)  # type: ignore[return-value]
+        opened = open_results(given, option)
+        if isinstance(opened, SweepResults):
+            raise InputError(
+                option,
+                str(given),
+                "is a sweep; compare two of its points (its points/NNNN directories)",
+            )
+        return opened
     return None
 
 
@@ -401,6 +409,19 @@ def compare(
     _fraction(alpha, "--alpha", 0.0001, 0.5)
     given = [(a, "A", overrides_a), (b, "B", overrides_b)]
     opened = [_opened(source, option) for source, option, _ in given]
+    for results, (source, option, extra) in zip(opened, given, strict=True):
+        if results is not None and to_overrides(extra):
+            raise InputError(
+                f"--set-{option.lower()}",
+                str(source),
+                f"{option} is a finished run; overrides apply to a scenario run here",
+            )
+    if all(r is not None for r in opened) and (runs is not None or seed is not None):
+        raise InputError(
+            "--runs" if runs is not None else "--seed",
+            str(runs if runs is not None else seed),
+            "A and B are finished runs; --runs and --seed apply to a scenario run here",
+        )
     reference = next((r for r in opened if r is not None), None)
     seed = seed if seed is not None else (reference.seed if reference is not None else 1)
     runs = runs or (len(reference) if reference is not None else 1000)
@@ -410,10 +431,22 @@ def compare(
             assert not isinstance(source, Results)
             results = run(source, runs=runs, seed=seed, overrides=extra, jobs=jobs, cluster=cluster)
         sides.append(results)
+    horizons = [r.scenario.horizon for r in sides]
+    if horizons[0] != horizons[1]:
+        raise InputError(
+            "compare",
+            f"{sides[0].label} and {sides[1].label}",
+            f"A and B run to different horizons ({horizons[0]:g} and {horizons[1]:g} days), "
+            "so their outcomes do not measure the same thing",
+        )
     found = [Side(r.label, r.scenario, r.seed, r.summary_columns()) for r in sides]
     rows = compare_sides(found[0], found[1], confidence, alpha)
     changes = differences(sides[0].scenario, sides[1].scenario)
-    return Comparison(sides[0].label, sides[1].label, rows, alpha, changes)
+    held = (len(found[0].columns["replication"]), len(found[1].columns["replication"]))
+    both = len(set(found[0].columns["replication"]) & set(found[1].columns["replication"]))
+    compared = (both, both) if sides[0].seed == sides[1].seed and both > 1 else held
+    zero = zero_in_both(found[0], found[1])
+    return Comparison(sides[0].label, sides[1].label, rows, alpha, changes, zero, held, compared)
 
 
 def sensitivity(

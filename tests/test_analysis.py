@@ -31,7 +31,7 @@ def test_the_same_scenario_under_other_seeds_differs_in_nothing(runs: dict[str, 
     alarm is that rare."""
     result = invoke("compare", runs["a"], runs["a_again"], "--format", "json", "--alpha", 0.0001)
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["rows"]
     assert len(rows) > 30 and not any(r["differs"] for r in rows)
     assert not any(r["paired"] for r in rows)  # different seeds: independent samples
     for row in rows:
@@ -41,13 +41,14 @@ def test_the_same_scenario_under_other_seeds_differs_in_nothing(runs: dict[str, 
 
 def test_a_real_change_is_flagged_and_paired_by_the_shared_seed(runs: dict[str, Path]) -> None:
     result = invoke("compare", runs["a"], runs["b"], "--format", "json")
-    rows = {r["metric"]: r for r in json.loads(result.output)}
+    found = json.loads(result.output)
+    rows = {r["metric"]: r for r in found["rows"]}
+    assert "deaths of russia" in found["zero_in_both"]  # never hit in either run
     # paired where the outcome is defined in every replication, unpaired where not
     assert rows["retaliations"]["paired"] and rows["retaliations"]["pairs"] == 1000
     assert not rows["collapse_day"]["paired"] and rows["collapse_day"]["pairs"] is None
     assert rows["retaliations"]["differs"] and rows["retaliations"]["low"] > 0
     assert rows["collapsed"]["test"] == "McNemar exact"
-    assert not rows["deaths_russia"]["differs"]  # never hit in either run
     table = invoke("compare", runs["a"], runs["b"])
     assert "paired by replication (shared seed)" in table.output
     assert "~ day of the first collapse" in table.output  # conditional: unpaired
@@ -61,9 +62,9 @@ def test_a_scenario_is_run_on_the_spot_and_paired_with_a_directory(runs: dict[st
     # the file side takes the directory's seed and replication count: identical rows
     result = invoke("compare", runs["a"], IDLIB, "--format", "json", "--jobs", 2)
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["rows"]
     assert all(r["difference"] == 0 and not r["differs"] for r in rows)
-    assert all(r["paired"] == (r["when"] is None and r["metric"] != "restored") for r in rows)
+    assert all(r["paired"] for r in rows)  # the same replications define every outcome
 
 
 def test_two_scenarios_on_the_spot_with_overrides() -> None:
@@ -80,7 +81,7 @@ def test_two_scenarios_on_the_spot_with_overrides() -> None:
         "--jobs",
         1,
     )
-    rows = {r["metric"]: r for r in json.loads(result.output)}
+    rows = {r["metric"]: r for r in json.loads(result.output)["rows"]}
     # E[strikes] falls from 2.5 to (1 + 0.3) / (1 - 0.18) = 1.585
     row = rows["strikes"]
     assert row["differs"]

@@ -43,7 +43,8 @@ def empty_counts(path: Path, overrides: dict[str, Any]) -> dict[str, int]:
         for field in declared:
             value = outcome[field.name]
             if value is None:
-                assert field.conditional, f"{field.name} is empty but always defined"
+                applies = field.applies(scenario)
+                assert field.conditional or not applies, f"{field.name} is empty but always defined"
                 empty[field.name] += 1
             else:
                 assert type(value) is field.kind, f"{field.name}: {value!r} is not {field.kind}"

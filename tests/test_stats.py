@@ -113,7 +113,23 @@ def test_the_median_survival_is_read_off_the_kaplan_meier_curve() -> None:
 
     found = median_survival(SIX_MP_TIMES, SIX_MP_RELAPSED)
     assert found.value == 23  # the first time S(t) falls to 0.5 or below
-    assert found.low == 13  # where the band's upper edge falls below 0.5
+    assert found.low == 13  # the first time the band's lower edge falls to 0.5
     assert math.isnan(found.high)  # the band's upper edge never falls to one half
     never = median_survival([60.0] * 10, [False] * 10)
     assert math.isnan(never.value)  # not reached: S stays above one half
+
+
+def test_at_the_horizon_a_truce_that_always_held_has_the_exact_binomial_bound() -> None:
+    # every truce censored at the horizon: those censored on that day are still at risk
+    ((_, held),) = survival([None] * 300, 60.0, [60.0])
+    assert held.value == 1.0 and held.low == pytest.approx(0.025 ** (1 / 300))
+
+
+def test_when_the_last_truce_collapses_the_band_does_not_jump_up() -> None:
+    # 200 collapses spread over days 0-50, none censored: Kaplan-Meier is the plain
+    # fraction, and where it reaches 0 the exact bound for 0 of 200 applies
+    days = [50.0 * (i + 1) / 200 for i in range(200)]
+    curve = dict(survival(days, 60.0, [49.0, 50.0, 55.0]))
+    assert curve[50.0].value == 0.0
+    assert curve[50.0].high == pytest.approx(1 - 0.025 ** (1 / 200))
+    assert curve[55.0].high <= curve[49.0].high  # a band that never rises

@@ -28,14 +28,12 @@ def test_restoration_is_a_probability_among_the_replications_that_collapsed(
     found = idlib.summary()["truce"]["restored"]
     assert found["n"] == collapsed > 0
     assert found["value"] == pytest.approx(restored / collapsed)
-    assert found["label"] == "P(truce restored by talks | truce collapsed)"
+    assert found["label"] == "P(truce restored by talks by day 60 | truce collapsed)"
 
 
 def test_the_median_collapse_day_is_kaplan_meiers_or_not_reached(idlib: sim.Results) -> None:
     median = idlib.summary()["truce"]["median_collapse_day"]
     assert median["value"] is None and median["reached"] is False  # S(60) is about 0.82
-    table = invoke("summary", "--help")  # the table is checked below on a directory
-    assert table.exit_code == 0
     likely = sim.run(
         IDLIB, runs=300, seed=2020, jobs=1, overrides={"truce.collapse_at": 1.1, "truce.drift": 0.2}
     )
@@ -84,3 +82,39 @@ def test_compare_gives_each_runs_own_conditional_estimate_and_pairs_only_what_pa
     restored = rows["restored"]
     assert restored["n_a"] == sum(idlib.columns(["collapsed"])["collapsed"])
     assert restored["paired"] is False
+
+
+def test_paired_tests_agree_with_the_intervals_they_print() -> None:
+    """Under a shared seed most paired differences are zero; the test must still see
+    the ones that are not (a paired t test, like the interval shown)."""
+    a = sim.run(IDLIB, runs=2000, seed=5, jobs=2)
+    b = sim.run(IDLIB, runs=2000, seed=5, jobs=2, overrides={"truce.drift": 0.04})
+    for row in sim.compare(a, b).rows:
+        excludes_zero = row["low"] > 0 or row["high"] < 0
+        if row["paired"] and row["metric"] != "collapsed":
+            assert excludes_zero == (row["p_value"] < 0.05), row
+
+
+def test_runs_holding_different_replications_are_compared_on_those_both_hold() -> None:
+    few = sim.run(IDLIB, runs=50, seed=5, jobs=1)
+    many = sim.run(IDLIB, runs=400, seed=5, jobs=1)
+    rows = {r["metric"]: r for r in sim.compare(few, many).rows}
+    strikes = rows["strikes"]
+    assert strikes["paired"] and strikes["pairs"] == 50
+    assert (strikes["n_a"], strikes["n_b"]) == (50, 50)
+    assert strikes["difference"] == 0 and strikes["a"] == strikes["b"]
+
+
+def test_outcomes_defined_in_the_same_replications_are_paired() -> None:
+    a = sim.run(IDLIB, runs=300, seed=5, jobs=1)
+    b = sim.run(IDLIB, runs=300, seed=5, jobs=1, overrides={"truce.drift": 0.04})
+    rows = {r["metric"]: r for r in sim.compare(a, b).rows}
+    assert rows["peak_strain"]["paired"] and rows["first_retaliation_day"]["paired"]
+    assert not rows["collapse_day"]["paired"]
+
+
+def test_until_ci_on_a_conditional_probability_uses_its_condition() -> None:
+    found = sim.run(IDLIB, runs=300, seed=2020, jobs=2, until_ci="restored=0.05", max_runs=1200)
+    assert found.info is not None and found.info.half_width is not None
+    printed = found.summary()["truce"]["restored"]
+    assert found.info.half_width == pytest.approx((printed["high"] - printed["low"]) / 2)

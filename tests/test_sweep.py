@@ -51,8 +51,9 @@ def test_sweeping_b_recovers_the_analytic_expected_strikes_at_every_point(tmp_pa
 
 def test_common_random_numbers_make_paired_differences_far_less_noisy() -> None:
     """Raising the rebels' answer probability from 0.10 to 0.12, the variance of the
-    paired difference in deaths, Var(A - B) / (Var A + Var B), is 1 with independent
-    seeds and 1 - 2 corr(A, B) with a shared one.
+    paired difference in deaths relative to independent draws, Var(A - B) / (Var A +
+    Var B), is 1 with independent seeds and 1 - 2 Cov(A, B) / (Var A + Var B) with a
+    shared one (1 - 2 corr(A, B) when the variances are equal).
 
     Two checks, both free of assumptions about the (heavy-tailed) deaths:
     - a permutation test: pairing each A with the B of its own replication gives a

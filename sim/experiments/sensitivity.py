@@ -9,12 +9,13 @@ come from the parameters rather than from fresh noise.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from sim.errors import InputError
+from sim.errors import InputError, TruceWarning
 from sim.experiments.chunks import chunk_size, run_tasks
 from sim.experiments.designs import Factor, check_points, point_scenario
 from sim.experiments.executors import Backend, open_executor
@@ -59,6 +60,15 @@ def sensitivity(
         raise InputError("--samples", str(samples), "Sobol sampling needs a power of two")
     per_sample = len(factors) + (2 if method == "sobol" else 1)
     check_points(samples * per_sample, "--samples", str(samples))
+    for factor in factors:
+        if factor.whole and factor.high - factor.low < 10:
+            warnings.warn(
+                f"{factor.path} is a whole number with few values from {factor.low:g} to "
+                f"{factor.high:g}: rounding makes the method's steps uneven (and Sobol's "
+                "inputs not uniform), so its index is rough; widen the range if you can",
+                TruceWarning,
+                stacklevel=3,
+            )
     sample, analyze = _salib(method)
     names = [f.path for f in factors]
     problem: dict[str, Any] = {
@@ -112,12 +122,12 @@ def sensitivity(
         label, unit = probability_label(field, scenarios[0]), "probability"
     else:
         label, unit = field.text(scenarios[0]), field.unit
-    warnings = []
+    cautions = []
     if method == "sobol":  # an index no larger than its own uncertainty ranks nothing
         for row in indices:
             for key in ("S1", "ST"):
                 if row[f"{key}_conf"] > abs(row[key]):
-                    warnings.append(
+                    cautions.append(
                         f"the interval of {key} for {row['parameter']} "
                         f"(+- {row[f'{key}_conf']:.3g}) is wider than the index ({row[key]:.3g}); "
                         "raise --samples or --runs"
@@ -128,7 +138,7 @@ def sensitivity(
         # Morris: SALib's elementary effects divide the change in the metric by the step
         # in the parameter as a share of its range; Sobol indices are shares of variance
         "unit": f"{unit} per LOW-to-HIGH range" if method == "morris" else "share of variance",
-        "warnings": warnings,
+        "warnings": cautions,
         "method": method,
         "points": len(points),
         "runs_per_point": runs,

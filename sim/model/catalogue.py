@@ -187,7 +187,7 @@ CATALOGUE: tuple[Field, ...] = (
         lambda t: t.collapse_cause, when="the truce collapsed", requires="truce",
     ),
     Field(
-        "restored", bool, "", "truce restored by talks",
+        "restored", bool, "", "truce restored by talks by day {horizon}",
         "talks restored a truce after a collapse (a probability among the replications "
         "that collapsed)", lambda t: t.restored_day is not None,
         states=("not restored", "restored"), given="collapsed", requires="restoration",
@@ -327,7 +327,7 @@ CATALOGUE: tuple[Field, ...] = (
     ),
     Field(
         "peak_strain", float, "strain", "peak strain", "highest strain reached",
-        lambda t: t.peak_strain, when="the scenario has a truce", requires="truce",
+        lambda t: t.peak_strain, requires="truce",
     ),
     Field(
         "final_strain", float, "strain", "strain at the horizon", "strain at the horizon",

@@ -127,7 +127,7 @@ def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure
             color=line.get_color(),
         )
     _day_axis(axes, runs[0].scenario)
-    axes.set_ylabel("P(truce still in force)")
+    axes.set_ylabel("P(no collapse yet)")
     axes.set_ylim(0, 1.02)
     axes.grid(alpha=0.3)
     axes.set_title(
@@ -194,6 +194,9 @@ def histogram_figure(runs: Sequence[Results], field: Field, log: bool = False) -
         axes.set_xscale("log")
     elif unit_bins:  # a bar per whole number
         bins = np.arange(everything.min() - 0.5, everything.max() + 1.5).tolist()
+    elif np.all(np.mod(everything, 1) == 0):  # whole numbers: bins of whole widths
+        width = int(np.ceil(np.ptp(everything) / 40))
+        bins = np.arange(everything.min() - 0.5, everything.max() + width + 0.5, width).tolist()
     else:
         bins = np.histogram_bin_edges(everything, bins=40).tolist()
     for label, sample in series:
@@ -262,11 +265,16 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
         axes.set_xlabel(x)
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
-        axes.set_title(f"{label} across the sweep ({confidence:.0%} interval band)", fontsize=10)
+        what = f"{label} across the sweep ({confidence:.0%} interval band)"
+        axes.set_title(_title(first.scenario, what, field.when), fontsize=10)
     elif len(factors) == 2:
         _two_factors(figure, axes, rows, factors, label, confidence)
     else:
         raise InputError("DIR", str(sweep.directory), "plots show sweeps of one or two parameters")
+    if len(factors) == 2 and field.when is not None:
+        axes.set_title(
+            axes.get_title() + f"\namong the replications where {field.when}", fontsize=10
+        )
     figure.tight_layout()
     return figure
 

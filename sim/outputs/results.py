@@ -25,7 +25,7 @@ from sim.outputs.rows import RowFile
 from sim.outputs.sweep_dir import SweepDir
 from sim.scenario.dump import differences, flat
 from sim.scenario.spec import Scenario
-from sim.statistics.summaries import distributions, given_values, point_rows
+from sim.statistics.summaries import READ_FIRST, distributions, given_values, point_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,7 +138,8 @@ class Results:
         """Every outcome column, read from disk one at a time when asked for (so memory
         stays bounded), or from memory."""
         if isinstance(self.source, ResultsDir):
-            return self.source.lazy_columns(self.fields)
+            first = [f for f in READ_FIRST if f in self.fields]
+            return self.source.lazy_columns([*first, *self.fields])
         return self.columns()
 
     def summary(self, confidence: float = 0.95) -> dict[str, Any]:

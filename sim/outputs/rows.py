@@ -58,9 +58,16 @@ def _json_value(value: Any) -> Any:
 
 
 def check_target(
-    path: str | Path, scenario: Scenario, seed: int, overwrite: bool, option: str = "--output"
+    path: str | Path,
+    scenario: Scenario,
+    seed: int,
+    aim: dict[str, Any],
+    overwrite: bool,
+    option: str = "--output",
 ) -> None:
-    """Refuse to replace a file that is not a row file of this scenario and seed."""
+    """Refuse to replace a file that is not a row file of this scenario, seed and aim
+    (the replications asked for, or the interval): the same run again, or the rest of
+    one interrupted, writes the same rows."""
     path = Path(path)
     if Path(path).suffix.lower() not in FORMATS:
         raise InputError(
@@ -76,6 +83,7 @@ def check_target(
             kept.get("format") == FORMAT
             and kept.get("scenario") == as_json(scenario_to_data(scenario))
             and kept.get("seed") == seed
+            and kept.get("aim") == as_json(aim)
         )
     except (OSError, ValueError):
         same = False
@@ -148,7 +156,9 @@ def write_provenance(
     scenario_file: str,
     overrides: Sequence[Override],
     seed: int,
+    aim: dict[str, Any],
     rows: int,
+    status: str,
     command: Sequence[str],
 ) -> None:
     """The provenance file beside a finished (or interrupted) row file."""
@@ -158,6 +168,8 @@ def write_provenance(
         {
             "format": FORMAT,
             "rows_file": path.name,
+            "status": status,
+            "aim": aim,
             "rows": rows,
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
             "scenario_file": scenario_file,
@@ -193,6 +205,17 @@ class RowFile:
         self.scenario = build_scenario(self.manifest["scenario"], str(where))
         self.seed = int(self.manifest["seed"])
         self._columns: Columns | None = None
+        try:
+            data = self.path.read_bytes()
+        except OSError as error:
+            raise InputError(option, str(self.path), f"cannot be read ({error.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != self.manifest.get("sha256"):
+            raise InputError(
+                option,
+                str(self.path),
+                f"does not match its provenance ({where.name}): its SHA-256 differs, so it "
+                "was changed or cut short after it was written",
+            )
 
     def _read(self) -> Columns:
         schema = outcome_schema(self.scenario)

@@ -166,10 +166,19 @@ def comparison_table(comparison: Comparison) -> str:
         how = "independent samples (different seeds)"
     width = max(28, *(len(r["label"]) for r in rows))
     changed = [f"{path}: {va} -> {vb}" for path, va, vb in comparison.changes]
+    fewer = comparison.compared != comparison.held
     lines = [
         f"A = {a}",
         f"B = {b}",
         *([f"B changes {'; '.join(changed)}"] if changed else []),
+        *(
+            [
+                f"A holds {comparison.held[0]} replications and B {comparison.held[1]}; "
+                f"the {comparison.compared[0]} both hold are compared"
+            ]
+            if fewer
+            else []
+        ),
         f"{how}; * marks outcomes that differ beyond noise "
         f"(Benjamini-Hochberg adjusted p < {alpha:g})",
         "",
@@ -185,6 +194,8 @@ def comparison_table(comparison: Comparison) -> str:
             f"{row['b']:>10.4g} {row['n_b']:>6} {interval:>30} "
             f"{row['p_value']:>9.3g} {row['p_adjusted']:>9.3g}{flag}"
         )
+    if comparison.zero:
+        lines += ["", "Zero in every replication of both: " + ", ".join(comparison.zero)]
     return "\n".join(lines)
 
 
@@ -256,7 +267,8 @@ def sensitivity_table(result: dict[str, Any]) -> str:
             "",
             f"mu* is the mean absolute change in {named} as a parameter moves",
             "from LOW to HIGH (elementary effects on steps of 2/3 of the range); mu, the mean",
-            "signed change; sigma, how much the change depends on the other parameters.",
+            "signed change; sigma, how much the change varies: with the other parameters,",
+            "with the parameter's own level (a curve), and with the simulation's noise.",
         ]
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ from sim.model.catalogue import OUTCOME, fields, outcome_schema
 from sim.optional import require
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import mean
-from sim.statistics.summaries import given_values, probability_label
+from sim.statistics.summaries import probability_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,11 +41,27 @@ class Comparison:
     rows: list[dict[str, Any]]
     alpha: float
     changes: list[tuple[str, Any, Any]]  # the scenario values B changes: (path, A's, B's)
+    zero: list[str]  # outcomes zero in every replication of both runs, left out
+    held: tuple[int, int]  # replications A and B hold
+    compared: tuple[int, int]  # replications compared: those both hold, under one seed
 
     @property
     def paired(self) -> bool:
         """Whether the runs were compared replication by replication (shared seed)."""
         return any(row["paired"] for row in self.rows)
+
+    def as_data(self) -> dict[str, Any]:
+        """The comparison as JSON-ready data."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "changes": [{"path": p, "a": va, "b": vb} for p, va, vb in self.changes],
+            "held": list(self.held),
+            "compared": list(self.compared),
+            "alpha": self.alpha,
+            "zero_in_both": self.zero,
+            "rows": self.rows,
+        }
 
     def to_pandas(self) -> pd.DataFrame:
         pandas = require("pandas", "to_pandas", "a comparison", "a DataFrame")
@@ -74,6 +90,9 @@ def _welch(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, floa
 
 
 def _paired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
+    """The test that matches the interval of the mean paired difference: a paired t
+    test for numbers (most differences are exactly zero under a shared seed, which a
+    rank test dilutes); McNemar's exact test on the discordant pairs for true/false."""
     if kind is bool:
         only_b = int(np.sum(~a.astype(bool) & b.astype(bool)))
         only_a = int(np.sum(a.astype(bool) & ~b.astype(bool)))
@@ -82,17 +101,36 @@ def _paired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
         return float(stats.binomtest(only_b, only_a + only_b, 0.5).pvalue), "McNemar exact"
     differences = b - a
     if not np.any(differences):
-        return 1.0, "Wilcoxon signed-rank"
-    return float(stats.wilcoxon(differences, zero_method="zsplit").pvalue), "Wilcoxon signed-rank"
+        return 1.0, "paired t"
+    if np.ptp(differences) == 0:  # every pair differs by the same amount
+        return 0.0, "paired t"
+    return float(stats.ttest_rel(b, a).pvalue), "paired t"
 
 
 def _unpaired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
+    """Fisher's exact test for true/false; Welch's t test for numbers (matching its
+    interval)."""
     if kind is bool:
         table = [[int(a.sum()), len(a) - int(a.sum())], [int(b.sum()), len(b) - int(b.sum())]]
         return float(stats.fisher_exact(table).pvalue), "Fisher exact"
-    if np.ptp(np.concatenate([a, b])) == 0:
-        return 1.0, "Kolmogorov-Smirnov"
-    return float(stats.ks_2samp(a, b).pvalue), "Kolmogorov-Smirnov"
+    if a.var() == 0 and b.var() == 0:
+        return (1.0 if a.mean() == b.mean() else 0.0), "Welch t"
+    return float(stats.ttest_ind(b, a, equal_var=False).pvalue), "Welch t"
+
+
+def _defined(
+    field: Any, side: Side, replications: list[int], index: dict[int, int]
+) -> dict[int, float]:
+    """The field's values in the given replications, where it is defined (and, for a
+    conditional true/false field, where its condition holds)."""
+    values = side.columns[field.name]
+    condition = side.columns[field.given] if field.given else None
+    found = {}
+    for r in replications:
+        i = index[r]
+        if values[i] is not None and (condition is None or condition[i]):
+            found[r] = float(values[i])
+    return found
 
 
 def compare(
@@ -101,11 +139,13 @@ def compare(
     """One row per outcome the two runs share, in outcome order, with each run's own
     estimate and its n.
 
-    Pairing by replication is valid only when both runs share their seed and the
-    outcome is defined in every replication: a conditional outcome (a collapse day, a
-    restoration among collapses) is defined in different replications in A and B, so
-    pairing them would compare different subsets; it is compared unpaired, and the row
-    says so (``pairs`` is the number of pairs, or None)."""
+    When the runs share their seed, only the replications both hold are compared (a
+    replication is the same draw in both), and an outcome defined in the same
+    replications of both is compared paired. A conditional outcome defined in
+    different replications (a collapse day, a restoration among collapses) would pair
+    different subsets, so it is compared unpaired, and the row says so (``pairs`` is
+    None). Outcomes zero in every replication of both runs are left out (they are
+    listed by ``zero_in_both``)."""
     schema_b = outcome_schema(b.scenario)
     shared = [  # outcomes of the model, not bookkeeping (the replication, the event count)
         f
@@ -116,20 +156,21 @@ def compare(
     index_b = {r: i for i, r in enumerate(b.columns["replication"])}
     common = sorted(index_a.keys() & index_b.keys())
     same_seed = a.seed == b.seed and len(common) > 1
+    kept_a = common if same_seed else sorted(index_a)
+    kept_b = common if same_seed else sorted(index_b)
     rows = []
     for field in shared:
-        own_a = np.array(given_values(field, a.columns, a.scenario), dtype=float)
-        own_b = np.array(given_values(field, b.columns, b.scenario), dtype=float)
-        if len(own_a) < 2 or len(own_b) < 2:
+        in_a = _defined(field, a, kept_a, index_a)
+        in_b = _defined(field, b, kept_b, index_b)
+        own_a = np.array(list(in_a.values()), dtype=float)
+        own_b = np.array(list(in_b.values()), dtype=float)
+        if len(own_a) < 2 or len(own_b) < 2 or not (own_a.any() or own_b.any()):
             continue
-        paired = same_seed and not field.conditional and field.given is None
+        paired = same_seed and in_a.keys() == in_b.keys()
         if paired:
-            column_a, column_b = a.columns[field.name], b.columns[field.name]
-            xa = np.array([column_a[index_a[r]] for r in common], dtype=float)
-            xb = np.array([column_b[index_b[r]] for r in common], dtype=float)
-            found = mean(list(xb - xa), confidence)
+            found = mean(list(own_b - own_a), confidence)
             difference, low, high = found.value, found.low, found.high
-            p_value, test = _paired_test(xa, xb, field.kind)
+            p_value, test = _paired_test(own_a, own_b, field.kind)
         else:
             difference, low, high = _welch(own_a, own_b, confidence)
             p_value, test = _unpaired_test(own_a, own_b, field.kind)
@@ -149,7 +190,7 @@ def compare(
                 "high": high,
                 "p_value": p_value,
                 "paired": paired,
-                "pairs": len(common) if paired else None,
+                "pairs": len(own_a) if paired else None,
                 "test": test,
                 "when": field.when if not paired else None,
             }
@@ -160,3 +201,18 @@ def compare(
             row["p_adjusted"] = float(p)
             row["differs"] = bool(p < alpha)
     return rows
+
+
+def zero_in_both(a: Side, b: Side) -> list[str]:
+    """The shared outcomes that never moved in either run (left out of ``compare``)."""
+    schema_b = outcome_schema(b.scenario)
+    return [
+        f.text(a.scenario)
+        for f in fields(a.scenario)
+        if f.name in schema_b
+        and f.numeric
+        and f.role == OUTCOME
+        and f.applies(a.scenario)
+        and not any(v for v in a.columns[f.name] if v is not None)
+        and not any(v for v in b.columns[f.name] if v is not None)
+    ]

@@ -105,14 +105,29 @@ def kaplan_meier(
         lows, highs = interval.low.evaluate(days), interval.high.evaluate(days)
     tail = (1.0 - confidence) / 2.0
     ordered = np.sort(np.asarray(times, dtype=float))
+    censored_times = np.sort(np.asarray(censored, dtype=float))
+    last_event = max(events) if events else math.inf
     result = []
     for day, value, low, high in zip(days, values, lows, highs, strict=True):
-        if value >= 1.0:  # no event by this day: all still at risk held
-            at_risk = n - int(np.searchsorted(ordered, day, side="right"))
+        # censored before this day: whether Kaplan-Meier is still a plain binomial share
+        censored_before = int(np.searchsorted(censored_times, day, side="left"))
+        if value >= 1.0:  # no event by this day: the n still at risk all held
+            at_risk = n - int(np.searchsorted(ordered, day, side="left"))
             low, high = (tail ** (1.0 / at_risk) if at_risk else 0.0), 1.0
-        elif value <= 0.0:  # the last ones at risk all had the event
-            at_risk = n - int(np.searchsorted(ordered, max(events), side="left"))
-            low, high = 0.0, 1.0 - tail ** (1.0 / at_risk)
+        elif value <= 0.0:  # the last at risk all had the event
+            if censored_before == 0:  # none censored: 0 of n held, exactly
+                low, high = 0.0, 1.0 - tail ** (1.0 / n)
+            else:  # the band just before the last event, times the last step's bound
+                at_risk = n - int(np.searchsorted(ordered, last_event, side="left"))
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    just_before = [np.nextafter(last_event, -np.inf)]
+                    previous = float(interval.high.evaluate(just_before)[0])
+                low, high = (
+                    0.0,
+                    (previous if math.isfinite(previous) else 1.0)
+                    * (1.0 - tail ** (1.0 / at_risk)),
+                )
         result.append((day, Estimate(float(value), float(low), float(high), n)))
     return result
 

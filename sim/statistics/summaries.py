@@ -36,6 +36,20 @@ from sim.statistics.estimators import (
 )
 
 SURVIVAL_DAYS = (1, 7, 14, 30, 60, 90, 180, 365)
+# the fields a summary reads before the rest (the truce, the ladder, the chains), so
+# that columns read in groups are read in the order they are needed
+READ_FIRST = (
+    "collapsed",
+    "collapse_day",
+    "collapse_cause",
+    "restored",
+    "highest_rung",
+    "deaths",
+    "deadliest_strike",
+    "longest_chain",
+    "personnel_killed",
+    "guarantor_direct_action",
+)
 
 
 def survival_days(horizon: float) -> list[float]:
@@ -53,7 +67,7 @@ def through(scenario: Scenario, day: float) -> str | None:
 def probability_label(field: Field, scenario: Scenario) -> str:
     """``P(truce collapsed by day 60)``; a conditional one names its condition."""
     given = find(scenario, field.given) if field.given else None
-    condition = f" | {given.label.replace(' by day {horizon}', '')}" if given else ""
+    condition = f" | {given.label.replace(' by day {horizon}', '')}" if given else ""  # once
     return f"P({field.text(scenario)}{condition})"
 
 
