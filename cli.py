@@ -41,6 +41,9 @@ class TruceGroup(click.Group):
                 _fail(ctx, str(error))
             except RunFailed as error:
                 _fail(ctx, str(error), status=1)
+            except OSError as error:  # the system refused a read or write not foreseen
+                where = f"{error.filename}: " if error.filename else ""
+                _fail(ctx, f"{where}{error.strerror or error}", status=1)
             except click.UsageError as error:
                 if error.ctx is not None and error.ctx.command is not self:
                     _fail(ctx, f"{error.ctx.command_path}: {error.format_message()}")
@@ -331,6 +334,7 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
 @jobs_option
 @cluster_option
 @click.option("--chunk", type=click.IntRange(min=1), help="Replications per task.")
+@budget_options
 @format_option
 @wide_confidence_option
 @quiet_option
@@ -348,6 +352,8 @@ def sweep(
     jobs: int | None,
     cluster: str | None,
     chunk: int | None,
+    max_events: int,
+    max_memory: int,
     fmt: str,
     confidence: float,
     quiet: bool,
@@ -376,6 +382,8 @@ def sweep(
                 confidence=confidence,
                 progress=progress,
                 command=sys.argv,
+                max_events=max_events,
+                max_memory=max_memory,
             )
         except api.Interrupted as interrupt:
             stopped = interrupt
@@ -397,6 +405,7 @@ def sweep(
 @horizon_option
 @jobs_option
 @cluster_option
+@budget_options
 @format_option
 @confidence_option
 @click.option("--alpha", type=click.FloatRange(0.0001, 0.5), default=0.05, show_default=True)
@@ -410,6 +419,8 @@ def compare(
     horizon: float | None,
     jobs: int | None,
     cluster: str | None,
+    max_events: int,
+    max_memory: int,
     fmt: str,
     confidence: float,
     alpha: float,
@@ -428,6 +439,8 @@ def compare(
         cluster=cluster,
         confidence=confidence,
         alpha=alpha,
+        max_events=max_events,
+        max_memory=max_memory,
     )
     if fmt == "json":
         click.echo(_dump(found.as_data()))
@@ -469,6 +482,7 @@ def compare(
 @click.option(
     "--output", type=click.Path(dir_okay=False), help="Write the design and outputs (.json)."
 )
+@budget_options
 @format_option
 @confidence_option
 @quiet_option
@@ -485,6 +499,8 @@ def sensitivity_command(
     jobs: int | None,
     cluster: str | None,
     output: str | None,
+    max_events: int,
+    max_memory: int,
     fmt: str,
     confidence: float,
     quiet: bool,
@@ -505,6 +521,8 @@ def sensitivity_command(
             confidence=confidence,
             output=output,
             progress=progress,
+            max_events=max_events,
+            max_memory=max_memory,
         )
     shown = {k: v for k, v in result.items() if k != "design"}
     click.echo(_dump(shown) if fmt == "json" else tables.sensitivity_table(result))

@@ -16,15 +16,15 @@ which carries the results that finished.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError, RunFailed, TruceWarning
+from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size
 from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
@@ -37,6 +37,7 @@ from sim.model import Budget, simulate
 from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.model.catalogue import check_columns, outcome_fields
 from sim.outputs import pictures
+from sim.outputs.manifests import writable, write_json
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
 from sim.outputs.rows import RowWriter, check_target, is_row_file, write_provenance
@@ -217,17 +218,28 @@ def run(
     except RunFailed as error:
         outcome = f"failed: {error}"
         raise
+    except OSError as error:  # a full or read-only disk, once work began
+        outcome = f"failed: {error.strerror}"
+        raise OutputFailed(
+            f"writing {output} failed ({error.strerror}); the {campaign.replications} "
+            "replications finished before are kept (run the same command again to resume, "
+            "once there is room)"
+        ) from None
     finally:
         if memory is not None:
-            memory.close()
+            _as_far_as_possible(memory.close)
             if output is not None and memory.writer is not None:
                 given = to_overrides(overrides)
                 rows = memory.rows_written
-                write_provenance(output, loaded, origin, given, seed, aim, rows, outcome, shown)
+                _as_far_as_possible(
+                    lambda: write_provenance(
+                        output, loaded, origin, given, seed, aim, rows, outcome, shown
+                    )
+                )
         if stored is not None:
             note = {"failures": len(campaign.failures), "replications_added": campaign.added}
             try:
-                stored.end(campaign.seconds, outcome, note)
+                _as_far_as_possible(lambda: stored.end(campaign.seconds, outcome, note))
             finally:
                 stored.close()
     info = RunInfo.of(campaign, precision, interrupted)
@@ -246,6 +258,14 @@ def run(
         first = campaign.failures[0].describe()
         raise RunFailed(f"every replication failed; the first: {first}")
     return results
+
+
+def _as_far_as_possible(step: Callable[[], object]) -> None:
+    """A closing step after a failed write: it may fail the same way, and must not
+    hide the first failure (the directory's lock, released next, lets readers see a
+    manifest left 'running' as a run that stopped)."""
+    with contextlib.suppress(OSError):
+        step()
 
 
 def _at_most(value: int | None, option: str, most: int) -> None:
@@ -300,6 +320,8 @@ def sweep(
     confidence: float = 0.95,
     progress: Progress | None = None,
     command: Sequence[str] | None = None,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
 ) -> SweepResults:
     """Run a design of points over scenario parameters into the sweep directory
     ``output``, resuming it point by point; write and return its tidy summary.
@@ -308,8 +330,10 @@ def sweep(
     given here override). ``vary`` maps paths to SPECs (``"0.1:0.9:5"``, a list of
     values) or lists ``"PATH=SPEC"`` strings. ``design`` is grid (default), lhs or
     sobol (with ``points``). Every point shares the seed (common random numbers).
+    Each replication has the budget of ``run``.
     """
     _choice(design, "--design", DESIGNS)
+    budget = _budget(max_events, max_memory)
     for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (points, "--points", 1)):
         _whole(value, option, low)
     _whole(chunk, "--chunk", 1)
@@ -360,14 +384,34 @@ def sweep(
             chunk=chunk,
             on_chunk=(lambda done, p: progress(done.count, p.target)) if progress else None,
             progress=state,
+            budget=budget,
         )
         outcome = "finished"
     except KeyboardInterrupt:
         raise Interrupted(SweepResults(stored, state.failures), state.done, state.target) from None
+    except RunFailed as error:
+        outcome = f"failed: {error}"
+        raise
+    except OSError as error:  # a full or read-only disk, once work began
+        outcome = f"failed: {error.strerror}"
+        raise OutputFailed(
+            f"writing {experiment.output} failed ({error.strerror}); the {state.done} "
+            "replications finished before are kept (run the same command again to resume, "
+            "once there is room)"
+        ) from None
     finally:
-        stored.finish(outcome)
+        if outcome == "finished":
+            stored.finish(outcome)
+        else:
+            _as_far_as_possible(lambda: stored.finish(outcome))
     results = SweepResults(stored, state.failures)
-    stored.write_summary(results.summary(confidence=confidence))
+    try:
+        stored.write_summary(results.summary(confidence=confidence))
+    except OSError as error:
+        raise OutputFailed(
+            f"writing the summary of {experiment.output} failed ({error.strerror}); every "
+            "point is kept (run the same command again, once there is room, to write it)"
+        ) from None
     return results
 
 
@@ -399,10 +443,14 @@ def compare(
     cluster: str | None = None,
     confidence: float = 0.95,
     alpha: float = 0.05,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
 ) -> Comparison:
     """Compare B with A outcome by outcome. Each is a run's ``Results``, a results
     directory, or a scenario run here; a scenario compared with a run takes the run's
-    seed and replication count, so the two are paired by replication."""
+    seed and replication count, so the two are paired by replication. A scenario run
+    here has the replication budget of ``run``."""
+    _budget(max_events, max_memory)
     _whole(runs, "--runs", 1)
     _whole(seed, "--seed", 0)
     _fraction(confidence, "--confidence", 0.5, 0.9999)
@@ -429,7 +477,16 @@ def compare(
     for (source, _, extra), results in zip(given, opened, strict=True):
         if results is None:
             assert not isinstance(source, Results)
-            results = run(source, runs=runs, seed=seed, overrides=extra, jobs=jobs, cluster=cluster)
+            results = run(
+                source,
+                runs=runs,
+                seed=seed,
+                overrides=extra,
+                jobs=jobs,
+                cluster=cluster,
+                max_events=max_events,
+                max_memory=max_memory,
+            )
         sides.append(results)
     horizons = [r.scenario.horizon for r in sides]
     if horizons[0] != horizons[1]:
@@ -464,18 +521,22 @@ def sensitivity(
     confidence: float = 0.95,
     output: str | Path | None = None,
     progress: Progress | None = None,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
 ) -> dict[str, Any]:
     """Rank the varied parameters (ranges ``"LOW:HIGH"``) by how much they move
     ``metric``, with SALib's Morris or Sobol method. ``output`` keeps the design and
-    the outputs as JSON."""
+    the outputs as JSON. Each replication has the budget of ``run``; failed ones are
+    left out of their point's mean, with a warning."""
     _choice(method, "--method", sensitivity_analysis.METHODS)
+    budget = _budget(max_events, max_memory)
     for value, option, low in ((samples, "--samples", 2), (runs, "--runs", 1), (seed, "--seed", 0)):
         _whole(value, option, low)
     _fraction(confidence, "--confidence", 0.5, 0.9999)
     raw, origin = _raw(scenario)
     factors = resolve_wholeness(parse_factors(vary), raw)
-    if output is not None and not Path(output).parent.is_dir():
-        raise InputError("--output", str(output), "its folder does not exist")
+    if output is not None:
+        writable(output, "--output")  # before the computation, not after
     result = sensitivity_analysis.sensitivity(
         raw,
         origin,
@@ -489,9 +550,15 @@ def sensitivity(
         backend=choose_backend(jobs, cluster),
         confidence=confidence,
         on_point=(lambda done, total: progress(1, total)) if progress else None,
+        budget=budget,
     )
     if output is not None:
-        Path(output).write_text(json.dumps(result, indent=2) + "\n")
+        try:
+            write_json(Path(output), result)
+        except OSError as error:
+            raise OutputFailed(
+                f"writing {output} failed ({error.strerror}); the ranking is printed"
+            ) from None
     return result
 
 

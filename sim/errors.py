@@ -21,6 +21,11 @@ class RunFailed(Exception):
     command line prints its message in one line and exits with status 1."""
 
 
+class OutputFailed(RunFailed):
+    """Writing a run's results failed (a full or read-only disk) after work began;
+    what finished before is kept. Exit status 1."""
+
+
 class TruceWarning(UserWarning):
     """Something the user should know that does not stop the work (the command line
     prints it as a ``warning:`` line)."""

@@ -152,6 +152,54 @@ def test_a_cycle_that_never_dies_out_meets_the_event_budget_and_the_run_stops(
     assert '"outcome": "failed' in manifest
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", TWO_ACTOR, "--vary", "actors.a.retaliation.lag=0,0.01", "--runs", 30],
+        ["compare", TWO_ACTOR, TWO_ACTOR, "--runs", 30],
+        [
+            "sensitivity", TWO_ACTOR, "--vary", "actors.a.retaliation.lag=0:0.01",
+            "--vary", "actors.b.retaliation.lag=0:0.01", "--metric", "strikes", "--samples", 2,
+            "--runs", 10,
+        ],
+    ],
+    ids=["sweep", "compare", "sensitivity"],
+)  # fmt: skip
+def test_every_command_that_simulates_keeps_the_event_budget(
+    tmp_path: Path, command: list[object]
+) -> None:
+    extra = ["--output", tmp_path / "out"] if command[0] == "sweep" else []
+    sets = NEVER_ENDS
+    if command[0] == "compare":  # both sides never end
+        sets = [v.replace("--set", f"--set-{side}") for side in "ab" for v in NEVER_ENDS]
+    result = invoke(*command, *sets, "--jobs", 1, "--max-events", 5000, *extra)
+    one_line(result, "failed", code=1)
+    assert "stopped at the budget of 5000 SimPy events (--max-events)" in result.output
+
+
+def test_a_sensitivity_analysis_leaves_failed_replications_out_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sim.experiments import chunks
+    from sim.model.replication import run_replication as real
+
+    def sometimes(scenario: Any, seed: int, replication: int, budget: Any) -> Any:
+        if replication == 3:
+            raise ValueError("a broken replication")
+        return real(scenario, seed, replication, budget)
+
+    monkeypatch.setattr(chunks, "run_replication", sometimes)
+    result = invoke(
+        "sensitivity", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.1:0.9",
+        "--vary", "actors.b.retaliation.probability=0.1:0.9", "--metric", "strikes",
+        "--samples", 2, "--runs", 10, "--jobs", 1, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # 2 trajectories of 3 points, 10 replications each: replication 3 fails at every point
+    assert "warning: 6 of 60 replications failed and are left out" in result.output
+    assert "ValueError: a broken replication" in result.output
+
+
 def test_a_runaway_routine_rate_is_named_as_the_cause() -> None:
     result = invoke(
         "run", IDLIB, "--set", "actors.nfl.routine.rate=1000000",
@@ -386,3 +434,166 @@ def test_a_directory_whose_writer_was_killed_says_so_and_resumes(tmp_path: Path)
     ]
     assert outcomes == ["stopped without finishing (killed?)", "finished"]
     assert not list(out.rglob("*.tmp"))
+
+
+# full and read-only disks -------------------------------------------------------------
+
+
+def no_room(after: int) -> Any:
+    """A ``write_atomically`` that fills the disk after ``after`` writes."""
+    import errno
+
+    from sim.outputs import manifests
+
+    real = manifests.write_atomically
+    calls = {"n": 0}
+
+    def full(path: Path, data: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] > after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+
+    return full
+
+
+def test_a_full_disk_during_a_run_stops_it_in_one_line_keeping_what_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from sim.outputs import results_dir
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(
+        results_dir, "write_atomically", no_room(after=2)
+    )  # 2 chunk files, then a full disk
+    result = invoke("run", TWO_ACTOR, "--runs", 100, "--jobs", 1, "--chunk", 10, "--output", out)
+    one_line(result, "No space left on device", code=1)
+    assert "the 20 replications finished before are kept" in result.output
+    assert not list(out.rglob("*.tmp"))
+    monkeypatch.undo()
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["invocations"][-1]["outcome"] != "running"
+    again = invoke("run", TWO_ACTOR, "--runs", 100, "--jobs", 1, "--chunk", 10, "--output", out)
+    assert again.exit_code == 0 and len(sim_results(out)) == 100
+
+
+def test_a_full_disk_during_a_sweep_stops_it_in_one_line_keeping_what_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from sim.outputs import results_dir
+
+    out = tmp_path / "out"
+    args = ["sweep", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.2,0.5,0.8"]
+    args += ["--runs", 10, "--chunk", 5, "--jobs", 1, "--output", out]
+    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=2))  # the first point
+    result = invoke(*args)
+    one_line(result, "No space left on device", code=1)
+    assert "the 10 replications finished before are kept" in result.output
+    assert not list(out.rglob("*.tmp"))
+    monkeypatch.undo()
+    manifest = json.loads((out / "_sweep.json").read_text())
+    assert manifest["invocations"][-1]["outcome"] == "failed: No space left on device"
+    again = invoke(*args, "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert len(json_in(again.output)) > 0 and len(list(out.glob("points/*"))) == 3
+
+
+def sim_results(out: Path) -> Any:
+    import sim
+
+    return sim.open_results(out)
+
+
+def test_a_row_file_cut_by_a_full_disk_ends_on_a_whole_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from sim.outputs.rows import RowWriter
+
+    real = RowWriter.write
+    calls = {"n": 0}
+
+    def half_then_full(self: RowWriter, outcome: dict[str, Any]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 25:
+            self._handle.write("25,fal")  # the disk fills in the middle of a row
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, outcome)
+
+    monkeypatch.setattr(RowWriter, "write", half_then_full)
+    out = tmp_path / "rows.csv"
+    result = invoke("run", TWO_ACTOR, "--runs", 50, "--jobs", 1, "--output", out)
+    one_line(result, "No space left on device", code=1)
+    lines = out.read_text().splitlines()
+    assert len(lines) == 25 and lines[-1].startswith("23,")  # the header and 24 whole rows
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "plot", "sensitivity"])
+def test_a_read_only_destination_is_refused_in_one_line_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    import errno
+    import os
+
+    real_open = os.open
+
+    def read_only(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, *args, **kwargs)
+
+    import builtins
+
+    real_builtin_open = builtins.open
+
+    def read_only_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith(str(tmp_path / "ro")) and mode != "r":
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return real_builtin_open(file, mode, *args, **kwargs)
+
+    real_mkdir = Path.mkdir
+
+    def read_only_mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+        if str(self).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    (tmp_path / "ro").mkdir()
+    source = tmp_path / "source"
+    assert invoke("run", TWO_ACTOR, "--runs", 20, "--jobs", 1, "--output", source).exit_code == 0
+    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setattr(Path, "mkdir", read_only_mkdir)
+    monkeypatch.setattr(builtins, "open", read_only_open)
+    target = tmp_path / "ro" / "x"
+    args = {
+        "run": ["run", TWO_ACTOR, "--runs", 20, "--output", target],
+        "sweep": [
+            "sweep",
+            TWO_ACTOR,
+            "--vary",
+            "actors.a.retaliation.probability=0.2,0.4",
+            "--runs",
+            5,
+            "--output",
+            target,
+        ],
+        "plot": ["plot", source, "--metric", "strikes", "-o", tmp_path / "ro" / "p.png"],
+        "sensitivity": [
+            "sensitivity",
+            TWO_ACTOR,
+            "--vary",
+            "actors.a.retaliation.probability=0.1:0.8",
+            "--vary",
+            "actors.b.retaliation.probability=0.1:0.8",
+            "--metric",
+            "strikes",
+            "--output",
+            tmp_path / "ro" / "s.json",
+        ],
+    }[command]
+    one_line(invoke(*args), "Read-only file system")

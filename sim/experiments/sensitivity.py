@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import InputError, TruceWarning
-from sim.experiments.chunks import chunk_size, run_tasks
+from sim.errors import InputError, RunFailed, TruceWarning
+from sim.experiments.chunks import DEFAULT_BUDGET, Failure, chunk_size, run_tasks
 from sim.experiments.designs import Factor, check_points, point_scenario
 from sim.experiments.executors import Backend, open_executor
+from sim.experiments.runs import HOPELESS
+from sim.model.budget import Budget
 from sim.model.catalogue import metric as outcome_metric
 from sim.optional import require
 from sim.scenario import Override
@@ -49,6 +51,7 @@ def sensitivity(
     backend: Backend,
     confidence: float = 0.95,
     on_point: Callable[[int, int], None] | None = None,
+    budget: Budget = DEFAULT_BUDGET,
 ) -> dict[str, Any]:
     """Indices of ``metric`` for each factor, ranked from most to least influential."""
     for factor in factors:
@@ -88,6 +91,8 @@ def sensitivity(
     field = outcome_metric(scenarios[0], metric, "--metric")
     kind = field.kind
     values: list[list[Any]] = [[] for _ in points]
+    ran = [0] * len(points)  # replications done at each point, failed or not
+    failures: list[Failure] = []
     with open_executor(backend) as (executor, workers):
         size = chunk_size(runs, 1)
         tasks = (
@@ -96,12 +101,29 @@ def sensitivity(
             for first in range(0, runs, size)
         )
         finished = 0
-        for index, chunk in run_tasks(executor, seed, tasks, in_flight=4 * workers):
+        for index, chunk in run_tasks(executor, seed, tasks, 4 * workers, budget):
             values[index].extend(chunk.columns[metric])
-            if len(values[index]) == runs:
+            failures.extend(chunk.failures)
+            ran[index] += chunk.count
+            if failures and not any(values) and sum(ran) >= HOPELESS:
+                raise RunFailed(f"every replication failed; the first: {failures[0].describe()}")
+            if ran[index] == runs:
                 finished += 1
                 if on_point is not None:
                     on_point(finished, len(points))
+    empty = next((i for i, v in enumerate(values) if not v), None)
+    if empty is not None:
+        raise RunFailed(
+            f"every replication of design point {empty} failed, so the method has no value "
+            f"there; the first failure: {failures[0].describe()}"
+        )
+    if failures:
+        warnings.warn(
+            f"{len(failures)} of {runs * len(points)} replications failed and are left out "
+            f"of their points' means; the first: {failures[0].describe()}",
+            TruceWarning,
+            stacklevel=3,
+        )
     outputs = np.array([estimate(v, kind, confidence).value for v in values])
     if method == "sobol":
         found = analyze.analyze(

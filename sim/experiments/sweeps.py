@@ -7,14 +7,17 @@ each (a results directory, for ``sim.sweep``)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sim.experiments.chunks import Chunk, Failure
+from sim.errors import RunFailed
+from sim.experiments.chunks import DEFAULT_BUDGET, Chunk, Failure
 from sim.experiments.executors import Backend, open_executor
 from sim.experiments.experiment_files import Experiment
 from sim.experiments.runs import Campaign, Sink, run_on
+from sim.model.budget import Budget
 from sim.scenario.spec import Scenario
 
 
@@ -50,6 +53,7 @@ def run_sweep(
     chunk: int | None = None,
     on_chunk: Callable[[Chunk, SweepProgress], None] | None = None,
     progress: SweepProgress | None = None,
+    budget: Budget = DEFAULT_BUDGET,
 ) -> None:
     """Run every point's replications not yet stored (``experiment`` is finished, and
     ``points`` are its validated points). ``progress`` (its target set here) stays
@@ -82,10 +86,20 @@ def run_sweep(
                     chunk=chunk,
                     on_chunk=forward,
                     campaign=campaign,
+                    budget=budget,
                 )
                 outcome = "finished"
+            except RunFailed as error:
+                outcome = f"failed: {error}"
+                raise
+            except OSError as error:
+                outcome = f"failed: {error.strerror}"
+                raise
             finally:
                 try:
-                    store.end(campaign.seconds, outcome, {"replications_added": campaign.added})
+                    # after a failure, closing may fail the same way (a full disk): the
+                    # first failure is the one to report
+                    with contextlib.suppress(*(() if outcome == "finished" else (OSError,))):
+                        store.end(campaign.seconds, outcome, {"replications_added": campaign.added})
                 finally:
                     store.close()

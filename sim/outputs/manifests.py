@@ -59,6 +59,22 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def writable(path: str | Path, option: str) -> None:
+    """Check, before any work, that ``path`` can be written: its folder exists and is
+    not read-only."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(option, str(path), f"its folder {target.parent} does not exist")
+    existed = target.exists()
+    try:
+        with open(target, "a"):
+            pass
+    except OSError as error:
+        raise InputError(option, str(path), f"cannot be written ({error.strerror})") from None
+    if not existed:
+        target.unlink(missing_ok=True)
+
+
 def remove_temporary_files(directory: Path) -> None:
     """Temporary files a killed writer left (only the lock's holder calls this)."""
     for stale in directory.rglob(".*.tmp"):

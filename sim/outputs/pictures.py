@@ -26,6 +26,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.model.catalogue import Field, metric
 from sim.optional import require
+from sim.outputs.manifests import writable
 from sim.outputs.results import Results, SweepResults, distinguish
 from sim.scenario.spec import Scenario
 from sim.statistics.estimators import proportion, survival
@@ -335,17 +336,20 @@ def _two_factors(
 
 def check_path(path: str | Path) -> Path:
     """A picture's file name, which must end in .png, .svg or .pdf, in a folder that
-    exists."""
+    exists and can be written."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise InputError("-o", str(path), "expected a file name ending in .png, .svg or .pdf")
-    if not path.parent.is_dir():
-        raise InputError("-o", str(path), f"its folder {path.parent} does not exist")
+    writable(path, "-o")
     return path
 
 
 def save(figure: Figure, path: str | Path) -> Path:
     """Write ``figure`` to ``path`` (.png, .svg or .pdf)."""
     target = check_path(path)
-    figure.savefig(target, dpi=120)
+    try:
+        figure.savefig(target, dpi=120)
+    except OSError as error:
+        Path(target).unlink(missing_ok=True)
+        raise InputError("-o", str(target), f"cannot be written ({error.strerror})") from None
     return target

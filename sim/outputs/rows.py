@@ -115,12 +115,14 @@ class RowWriter:
         except OSError as error:
             raise InputError(option, str(path), f"cannot be written ({error.strerror})") from None
         self.rows = 0
+        self.broken = False
         if self.kind == ".csv":
             self._csv = csv.writer(self._handle)
             self._csv.writerow(fields)
         else:
             self._handle.write("[")
         self._handle.flush()
+        self._whole = self._handle.tell()  # where the last whole row ends
 
     def write(self, outcome: Outcome) -> None:
         if self.kind == ".csv":
@@ -130,13 +132,29 @@ class RowWriter:
             self._handle.write(("," if self.rows else "") + "\n  " + json.dumps(row))
         self.rows += 1
         self._handle.flush()
+        self._whole = self._handle.tell()
+
+    def cut(self) -> None:
+        """After a failed write (a full disk), cut the file back to its last whole row;
+        nothing more is written to it."""
+        self.broken = True
+        try:
+            self._handle.seek(self._whole)
+            self._handle.truncate()
+            self._handle.flush()
+        except (OSError, ValueError):
+            pass
 
     def close(self) -> None:
         if self._handle.closed:
             return
-        if self.kind == ".json":
-            self._handle.write("\n]\n")
-        self._handle.close()
+        try:
+            if self.kind == ".json" and not self.broken:
+                self._handle.write("\n]\n")
+            self._handle.close()
+        except OSError:
+            self.cut()
+            self._handle.close()
 
     def __enter__(self) -> RowWriter:
         return self
@@ -222,7 +240,7 @@ class RowFile:
         try:
             text = self.path.read_text(encoding="utf-8")
             if self.path.suffix.lower() == ".json":
-                rows = json.loads(text)
+                rows = _json_rows(text)
             else:
                 rows = [
                     {k: _parse(v, schema.get(k, str)) for k, v in row.items()}
@@ -242,6 +260,21 @@ class RowFile:
             self._columns = self._read()
         wanted = list(dict.fromkeys(["replication", *fields]))
         return {name: self._columns[name] for name in wanted}
+
+
+def _json_rows(text: str) -> list[dict[str, Any]]:
+    """A JSON array of rows; one cut short by a full disk (no closing bracket) is read
+    row by row, as written, one a line."""
+    try:
+        rows: list[dict[str, Any]] = json.loads(text)
+        return rows
+    except ValueError:
+        found = []
+        for line in text.splitlines():
+            line = line.strip().lstrip("[").rstrip(",").strip()
+            if line.startswith("{"):
+                found.append(json.loads(line))
+        return found
 
 
 def _parse(text: str, kind: type) -> Any:

@@ -37,9 +37,16 @@ class MemorySink:
             self._next = ready.first + ready.count
 
     def _write_rows(self, chunk: Chunk) -> None:
-        assert self.writer is not None
-        for index in range(chunk.rows):
-            self.writer.write({name: chunk.columns[name][index] for name in self.fields})
+        writer = self.writer
+        assert writer is not None
+        if writer.broken:
+            return
+        try:
+            for index in range(chunk.rows):
+                writer.write({name: chunk.columns[name][index] for name in self.fields})
+        except OSError:
+            writer.cut()  # the file ends on its last whole row
+            raise
 
     def columns(self, fields: list[str]) -> Columns:
         """The named columns (and ``replication``), in replication order."""
