@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from pathlib import Path
 from typing import Any
@@ -465,9 +466,8 @@ def test_a_full_disk_during_a_run_stops_it_in_one_line_keeping_what_finished(
     from sim.outputs import results_dir
 
     out = tmp_path / "out"
-    monkeypatch.setattr(
-        results_dir, "write_atomically", no_room(after=2)
-    )  # 2 chunk files, then a full disk
+    # two chunk files are written, then the disk is full
+    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=2))
     result = invoke("run", TWO_ACTOR, "--runs", 100, "--jobs", 1, "--chunk", 10, "--output", out)
     one_line(result, "No space left on device", code=1)
     assert "the 20 replications finished before are kept" in result.output
@@ -597,3 +597,55 @@ def test_a_read_only_destination_is_refused_in_one_line_before_any_work(
         ],
     }[command]
     one_line(invoke(*args), "Read-only file system")
+
+
+# process faults -------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes ``pid`` started, and theirs (Linux's /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # the task ended meanwhile
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found | {g for c in found for g in children_of(c)}
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("backend", [["--jobs", "2"], ["--cluster", "local:2"]])
+def test_workers_exit_when_their_parent_is_killed(tmp_path: Path, backend: list[str]) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run", str(IDLIB), "--runs", "1000000", *backend,
+         "--chunk", "50", "--output", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while not list((out / "chunks").glob("*.parquet")) and time.time() < deadline:
+            time.sleep(0.1)
+        workers = children_of(parent.pid)
+        assert len(workers) >= 2, "the workers had not started"
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(30)
+    deadline = time.time() + 30
+    while any(alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    left = [w for w in workers if alive(w)]
+    for w in left:  # leave nothing behind, whatever the outcome
+        with contextlib.suppress(OSError):
+            os.kill(w, signal.SIGKILL)
+    assert not left, f"{len(left)} of {len(workers)} workers outlived their parent"

@@ -6,7 +6,13 @@ either started here (``local:N``) or reached at a scheduler's address
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
+import ctypes.util
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,7 +83,9 @@ def open_executor(backend: Backend) -> Iterator[tuple[cf.Executor, int]]:
     if backend.kind == "serial":
         yield SerialExecutor(), 1
     elif backend.kind == "local":
-        pool = cf.ProcessPoolExecutor(max_workers=backend.workers)
+        pool = cf.ProcessPoolExecutor(
+            max_workers=backend.workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
         try:
             yield pool, backend.workers
         finally:
@@ -85,6 +93,28 @@ def open_executor(backend: Backend) -> Iterator[tuple[cf.Executor, int]]:
     else:
         with _dask(backend) as opened:
             yield opened
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """Make a pool worker end when the process that started it dies, even by SIGKILL
+    (which runs no clean-up): Linux signals it at once; elsewhere, and as a second
+    guard, a thread notices within a second that it was re-parented."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 @contextmanager
