@@ -17,6 +17,7 @@ from sim import __version__, api
 from sim.errors import InputError, RunFailed, TruceWarning
 from sim.experiments.chunks import Failure
 from sim.experiments.designs import DESIGNS
+from sim.experiments.executors import CONNECT_TIMEOUT
 from sim.experiments.sensitivity import METHODS
 from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.outputs import pictures, tables
@@ -85,9 +86,25 @@ horizon_option = click.option(
 jobs_option = click.option(
     "--jobs", type=click.IntRange(min=1), help="Local worker processes [default: all cores]."
 )
-cluster_option = click.option(
-    "--cluster", metavar="ADDRESS", help="A Dask cluster: tcp://HOST:PORT, or local:N to start one."
-)
+
+
+def cluster_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--cluster, and --connect-timeout for a scheduler reached at its address."""
+    command = click.option(
+        "--connect-timeout",
+        type=click.FloatRange(min=0, max=3600, min_open=True),
+        default=CONNECT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long to wait for a scheduler at tcp://HOST:PORT to answer.",
+    )(command)
+    return click.option(
+        "--cluster",
+        metavar="ADDRESS",
+        help="A Dask cluster: tcp://HOST:PORT, or local:N to start one.",
+    )(command)
+
+
 quiet_option = click.option("--quiet", is_flag=True, help="No progress bar.")
 
 
@@ -236,6 +253,7 @@ def run(
     fmt: str,
     jobs: int | None,
     cluster: str | None,
+    connect_timeout: float,
     chunk: int | None,
     until_ci: str | None,
     max_runs: int,
@@ -255,6 +273,7 @@ def run(
                 overrides=_overrides(sets, horizon),
                 jobs=jobs,
                 cluster=cluster,
+                connect_timeout=connect_timeout,
                 chunk=chunk,
                 output=output,
                 overwrite=overwrite,
@@ -351,6 +370,7 @@ def sweep(
     metrics: tuple[str, ...],
     jobs: int | None,
     cluster: str | None,
+    connect_timeout: float,
     chunk: int | None,
     max_events: int,
     max_memory: int,
@@ -378,6 +398,7 @@ def sweep(
                 metrics=metrics,
                 jobs=jobs,
                 cluster=cluster,
+                connect_timeout=connect_timeout,
                 chunk=chunk,
                 confidence=confidence,
                 progress=progress,
@@ -419,6 +440,7 @@ def compare(
     horizon: float | None,
     jobs: int | None,
     cluster: str | None,
+    connect_timeout: float,
     max_events: int,
     max_memory: int,
     fmt: str,
@@ -437,6 +459,7 @@ def compare(
         overrides_b=_overrides(sets_b, horizon),
         jobs=jobs,
         cluster=cluster,
+        connect_timeout=connect_timeout,
         confidence=confidence,
         alpha=alpha,
         max_events=max_events,
@@ -498,6 +521,7 @@ def sensitivity_command(
     horizon: float | None,
     jobs: int | None,
     cluster: str | None,
+    connect_timeout: float,
     output: str | None,
     max_events: int,
     max_memory: int,
@@ -518,6 +542,7 @@ def sensitivity_command(
             overrides=_overrides(sets, horizon),
             jobs=jobs,
             cluster=cluster,
+            connect_timeout=connect_timeout,
             confidence=confidence,
             output=output,
             progress=progress,

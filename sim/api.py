@@ -28,7 +28,7 @@ from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size
 from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
-from sim.experiments.executors import Backend, choose_backend, open_executor
+from sim.experiments.executors import CONNECT_TIMEOUT, Backend, choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
 from sim.experiments.precision import Precision
 from sim.experiments.runs import MAX_RUNS, Campaign, Sink, run_on
@@ -144,6 +144,7 @@ def run(
     overrides: Overrides = (),
     jobs: int | None = None,
     cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
     chunk: int | None = None,
     output: str | Path | None = None,
     overwrite: bool = False,
@@ -176,7 +177,7 @@ def run(
     budget = _budget(max_events, max_memory)
     _fraction(confidence, "--confidence", 0.5, 0.9999)
     loaded, origin = scenario_of(scenario, overrides)
-    backend = _workers(choose_backend(jobs, cluster), runs, chunk)
+    backend = _workers(choose_backend(jobs, cluster, connect_timeout), runs, chunk)
     precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
     names = outcome_fields(loaded)
     stored: ResultsDir | None = None
@@ -316,6 +317,7 @@ def sweep(
     metrics: Sequence[str] = (),
     jobs: int | None = None,
     cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
     chunk: int | None = None,
     confidence: float = 0.95,
     progress: Progress | None = None,
@@ -354,7 +356,7 @@ def sweep(
     )
     assert experiment.output is not None and experiment.seed is not None
     scenarios = experiment.point_scenarios()  # every point is checked before anything is written
-    backend = choose_backend(jobs, cluster)
+    backend = choose_backend(jobs, cluster, connect_timeout)
     state = SweepProgress()
     shown = command or _call("sweep", experiment.scenario_file, output=experiment.output)
     stored = SweepDir.create_or_resume(
@@ -441,6 +443,7 @@ def compare(
     overrides_b: Overrides = (),
     jobs: int | None = None,
     cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
     confidence: float = 0.95,
     alpha: float = 0.05,
     max_events: int = MAX_EVENTS,
@@ -484,6 +487,7 @@ def compare(
                 overrides=extra,
                 jobs=jobs,
                 cluster=cluster,
+                connect_timeout=connect_timeout,
                 max_events=max_events,
                 max_memory=max_memory,
             )
@@ -518,6 +522,7 @@ def sensitivity(
     overrides: Overrides = (),
     jobs: int | None = None,
     cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
     confidence: float = 0.95,
     output: str | Path | None = None,
     progress: Progress | None = None,
@@ -547,7 +552,7 @@ def sensitivity(
         samples=samples,
         runs=runs,
         seed=seed,
-        backend=choose_backend(jobs, cluster),
+        backend=choose_backend(jobs, cluster, connect_timeout),
         confidence=confidence,
         on_point=(lambda done, total: progress(1, total)) if progress else None,
         budget=budget,

@@ -649,3 +649,87 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path: Path, backend: list[
         with contextlib.suppress(OSError):
             os.kill(w, signal.SIGKILL)
     assert not left, f"{len(left)} of {len(workers)} workers outlived their parent"
+
+
+@contextlib.contextmanager
+def loopback_server(answer: bytes | None) -> Any:
+    """A port on 127.0.0.1 that accepts connections and then stays silent (``answer``
+    None) or sends ``answer``, as a service that is not Dask would."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # the server closed
+            while True:
+                connection, _ = server.accept()
+                accepted.append(connection)
+                if answer is not None:
+                    connection.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for connection in accepted:
+            connection.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (None, "accepted the connection but did not answer within 2 s"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 3, "not as a Dask scheduler"),
+        (b"\x00" * 64, "not as a Dask scheduler"),
+    ],
+    ids=["silent", "http", "zeros"],
+)
+def test_a_cluster_address_that_is_not_a_dask_scheduler_is_refused_in_time(
+    answer: bytes | None, message: str
+) -> None:
+    import time
+
+    with loopback_server(answer) as address:
+        start = time.perf_counter()
+        result = invoke("run", TWO_ACTOR, "--runs", 5, "--cluster", address, "--connect-timeout", 2)
+        seconds = time.perf_counter() - start
+    one_line(result, message)
+    assert seconds < 10  # the timeout, and the start of the client, not the 120 s it hung
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1", "tcp://:8786", "tcp://host:99999"])
+def test_a_cluster_address_without_a_port_is_refused(address: str) -> None:
+    result = invoke("run", TWO_ACTOR, "--runs", 5, "--cluster", address)
+    one_line(result, "expected tcp://HOST:PORT, with a port from 1 to 65535")
+
+
+@pytest.mark.parametrize("backend", [["--jobs", "2"], ["--cluster", "local:2"]])
+def test_ctrl_c_stops_a_parallel_run_in_one_line(tmp_path: Path, backend: list[str]) -> None:
+    """Ctrl-C at a terminal signals the whole process group: the workers as well."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run", str(IDLIB), "--runs", "1000000", *backend,
+         "--chunk", "50", "--output", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while len(list((out / "chunks").glob("*.parquet"))) < 4 and time.time() < deadline:
+            time.sleep(0.1)
+        os.killpg(run.pid, signal.SIGINT)
+        _, errors = run.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(OSError):
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, errors
+    assert errors.splitlines()[0].startswith("interrupted after "), errors
+    assert len(errors.splitlines()) == 1, errors
