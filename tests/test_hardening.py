@@ -92,7 +92,7 @@ def one_line(result: object, message: str, code: int = 2) -> None:
         ),
         (
             ["run", TWO_ACTOR, "--until-ci", "peak_strain=0.1", "--runs", 5],
-            "peak_strain: the scenario has no truce, so it has no values",
+            "peak_strain=0.1: the scenario has no truce, so peak_strain has no values",
         ),
     ],
 )
@@ -733,3 +733,92 @@ def test_ctrl_c_stops_a_parallel_run_in_one_line(tmp_path: Path, backend: list[s
     assert run.returncode == 130, errors
     assert errors.splitlines()[0].startswith("interrupted after "), errors
     assert len(errors.splitlines()) == 1, errors
+
+
+# damaged manifests and outputs that are files ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results directory ``r`` and a sweep directory ``s``, to copy and damage."""
+    root = tmp_path_factory.mktemp("written")
+    assert (
+        invoke("run", TWO_ACTOR, "--runs", 10, "--jobs", 1, "--output", root / "r").exit_code == 0
+    )
+    sweep = ["sweep", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.2,0.5"]
+    assert invoke(*sweep, "--runs", 5, "--jobs", 1, "--output", root / "s").exit_code == 0
+    return root
+
+
+def damaged(written: Path, tmp_path: Path, kind: str, change: Any) -> Path:
+    """A copy of the results (``r``) or sweep (``s``) directory whose manifest is
+    ``change(manifest)``, or the text ``change`` itself."""
+    import json
+    import shutil
+
+    copy = tmp_path / kind
+    shutil.copytree(written / kind, copy)
+    manifest = copy / ("_manifest.json" if kind == "r" else "_sweep.json")
+    if isinstance(change, str):
+        manifest.write_text(change)
+    else:
+        data = json.loads(manifest.read_text())
+        change(data)
+        manifest.write_text(json.dumps(data))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        ("r", lambda m: m.pop("scenario"), "its 'scenario' entry is missing or not a table"),
+        ("r", lambda m: m.update(seed="1"), "its 'seed' entry is missing or not a whole number"),
+        ("r", lambda m: m.update(invocations=None), "its 'invocations' entry is missing"),
+        ("s", "not JSON", "is not valid JSON"),
+        ("s", lambda m: m.pop("metrics"), "its 'metrics' entry is missing or not a list"),
+        ("s", lambda m: m.update(factors=[1]), "its factors, points or metrics are not as"),
+        ("s", lambda m: m.update(points=["a"]), "its factors, points or metrics are not as"),
+    ],
+)
+def test_a_damaged_manifest_is_named_in_one_line(
+    written: Path, tmp_path: Path, kind: str, change: Any, message: str
+) -> None:
+    directory = damaged(written, tmp_path, kind, change)
+    one_line(invoke("summary", directory), message)
+    one_line(invoke("plot", directory, "--metric", "strikes", "-o", tmp_path / "p.png"), message)
+
+
+def test_an_output_that_is_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.write_text("not a directory")
+    one_line(
+        invoke("run", TWO_ACTOR, "--runs", 5, "--output", plain),
+        f"{plain}: is a file, not a results directory",
+    )
+    sweep = ["sweep", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.2,0.5"]
+    one_line(
+        invoke(*sweep, "--runs", 5, "--output", plain),
+        f"{plain}: is a file, not a sweep directory",
+    )
+    experiment = tmp_path / "experiment.toml"
+    experiment.write_text(
+        f'[experiment]\nscenario = "{TWO_ACTOR}"\nruns = 5\noutput = "plain"\n'
+        '[vary]\n"actors.a.retaliation.probability" = [0.2, 0.5]\n'
+    )
+    one_line(
+        invoke("sweep", experiment),
+        f"{experiment}: experiment.output: {plain} is a file; expected a sweep directory",
+    )
+    assert plain.read_text() == "not a directory"  # nothing lost
+
+
+def test_a_row_files_damaged_provenance_is_named_in_one_line(tmp_path: Path) -> None:
+    import json
+
+    rows = tmp_path / "rows.csv"
+    assert invoke("run", TWO_ACTOR, "--runs", 5, "--jobs", 1, "--output", rows).exit_code == 0
+    provenance = tmp_path / "rows.csv.manifest.json"
+    data = json.loads(provenance.read_text())
+    del data["seed"]
+    provenance.write_text(json.dumps(data))
+    one_line(invoke("summary", rows), "its 'seed' entry is missing or not a whole number")

@@ -153,6 +153,8 @@ def load_experiment(path: str | Path) -> Experiment:
     design = head.string("design", "grid", choices=DESIGNS)
     points = head.integer("points", low=1) if head.has("points") else None
     output = str(folder / head.string("output")) if head.has("output") else None
+    if output is not None and Path(output).exists() and not Path(output).is_dir():
+        head.fail("output", f"{output} is a file; expected a sweep directory (new, or to resume)")
     metrics = head.strings("metrics", [])
     head.close("an experiment")
     vary = root.table("vary")

@@ -409,7 +409,7 @@ def metric(scenario: Scenario, name: str, option: str, *, shown: str | None = No
         if not found.applies(scenario):
             lacks = LACKS[found.requires or ""]
             raise InputError(
-                option, shown or name, f"{name}: the scenario has {lacks}, so it has no values"
+                option, shown or name, f"the scenario has {lacks}, so {name} has no values"
             )
         return found
     if found is not None and found.role == INDEX:

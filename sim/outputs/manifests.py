@@ -90,11 +90,41 @@ def as_json(data: Any) -> Any:
     return json.loads(json.dumps(data))
 
 
+# what the entries of a manifest must be, by type, in the words of an error
+TYPE_NAMES = {dict: "a table", list: "a list", int: "a whole number", str: "text"}
+
+
+def checked(
+    manifest: Any, fmt: str, shape: Mapping[str, type], path: Path, option: str
+) -> dict[str, Any]:
+    """``manifest`` if it is of format ``fmt`` and holds an entry of each type in
+    ``shape``; a one-line error otherwise (a manifest edited or damaged by hand)."""
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt:
+        raise InputError(option, str(path), f"expected a {fmt} manifest")
+    for key, kind in shape.items():
+        value = manifest.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InputError(
+                option,
+                str(path),
+                f"its {key!r} entry is missing or not {TYPE_NAMES[kind]} "
+                "(the manifest was edited or damaged)",
+            )
+    return manifest
+
+
 def read_manifest(
-    directory: Path, name: str, fmt: str, kind: str, option: str, legacy: str = ""
+    directory: Path,
+    name: str,
+    fmt: str,
+    kind: str,
+    option: str,
+    legacy: str = "",
+    shape: Mapping[str, type] | None = None,
 ) -> dict[str, Any]:
     """The manifest ``name`` (or, in a directory written before it was named so,
-    ``legacy``) of a ``kind`` directory, checked to be of format ``fmt``."""
+    ``legacy``) of a ``kind`` directory, checked to be of format ``fmt`` and to hold
+    the entries of ``shape``."""
     path = directory / name
     if directory.exists() and not directory.is_dir():
         raise InputError(option, str(directory), f"is a file, not a {kind} directory")
@@ -106,9 +136,7 @@ def read_manifest(
         raise InputError(option, str(directory), f"is not a {kind} directory (no {name})") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(option, str(path), f"is not valid JSON ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != fmt:
-        raise InputError(option, str(path), f"expected a {fmt} manifest")
-    return manifest
+    return checked(manifest, fmt, shape or {}, path, option)
 
 
 def create_or_resume(
@@ -120,13 +148,14 @@ def create_or_resume(
     another: str,
     fresh: Mapping[str, Any] | None = None,
     legacy: str = "",
+    shape: Mapping[str, type] | None = None,
 ) -> dict[str, Any]:
     """The manifest of ``directory``: resumed if it holds the same ``identity``, else
     created (with ``fresh`` entries) in a new or empty directory. ``another`` names what
     a mismatching directory holds, for the error."""
     identity = as_json(identity)
     if (directory / name).exists() or (legacy and (directory / legacy).exists()):
-        manifest = read_manifest(directory, name, fmt, kind, "--output", legacy)
+        manifest = read_manifest(directory, name, fmt, kind, "--output", legacy, shape)
         if {key: manifest.get(key) for key in identity} != identity:
             raise InputError(
                 "--output", str(directory), f"holds {another}; choose another directory"

@@ -56,6 +56,7 @@ CHUNKS = "chunks"
 FAILURES = "_failures.jsonl"
 LEGACY_FAILURES = "failures.jsonl"
 KIND = "results"
+SHAPE = {"scenario": dict, "seed": int, "invocations": list}  # what readers rely on
 CELLS = 4_000_000  # values held at once when reading columns (about 120 MB as Python)
 
 
@@ -97,6 +98,8 @@ class ResultsDir:
         and chunks overlapping others."""
         path = Path(path)
         _pyarrow("--output", path)
+        if path.exists() and not path.is_dir():
+            raise InputError("--output", str(path), f"is a file, not a {KIND} directory")
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -112,6 +115,7 @@ class ResultsDir:
                 another="results of another scenario or seed",
                 fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
                 legacy=LEGACY_MANIFEST,
+                shape=SHAPE,
             )
             (path / CHUNKS).mkdir(exist_ok=True)
         except BaseException:
@@ -159,7 +163,7 @@ class ResultsDir:
     def open(cls, path: str | Path, option: str = "DIR") -> ResultsDir:
         """Open an existing directory for reading."""
         path = Path(path)
-        manifest = read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST)
+        manifest = read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST, SHAPE)
         last = (manifest.get("invocations") or [{}])[-1]
         if last.get("outcome") == "running":
             if is_locked(path):

@@ -25,12 +25,13 @@ from typing import IO, Any
 from sim.errors import InputError
 from sim.model.catalogue import outcome_schema
 from sim.model.outcomes import Columns, Outcome
-from sim.outputs.manifests import as_json, versions, write_json
+from sim.outputs.manifests import as_json, checked, versions, write_json
 from sim.scenario import Override, Scenario, build_scenario
 from sim.scenario.dump import scenario_to_data
 
 FORMATS = (".csv", ".json")
 FORMAT = "truce-rows/1"
+SHAPE = {"scenario": dict, "seed": int, "sha256": str}  # what readers rely on
 
 
 def manifest_path(path: str | Path) -> Path:
@@ -218,8 +219,7 @@ class RowFile:
             ) from None
         except (OSError, ValueError) as error:
             raise InputError(option, str(where), f"is not valid JSON ({error})") from None
-        if not isinstance(self.manifest, dict) or self.manifest.get("format") != FORMAT:
-            raise InputError(option, str(where), f"expected a {FORMAT} manifest")
+        checked(self.manifest, FORMAT, SHAPE, where, option)
         self.scenario = build_scenario(self.manifest["scenario"], str(where))
         self.seed = int(self.manifest["seed"])
         self._columns: Columns | None = None

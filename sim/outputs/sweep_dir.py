@@ -34,6 +34,14 @@ FORMAT = "truce-sweep/1"
 MANIFEST = "_sweep.json"
 LEGACY_MANIFEST = "sweep.json"  # its name before metadata files began with _
 KIND = "sweep"
+SHAPE = {  # what readers rely on
+    "factors": list,
+    "points": list,
+    "metrics": list,
+    "runs": int,
+    "seed": int,
+    "invocations": list,
+}
 
 
 class SweepDir:
@@ -57,6 +65,8 @@ class SweepDir:
         """Open ``path`` for a sweep: created, or resumed if it holds the same
         ``design`` (base scenario, factors, design, points, seed)."""
         path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise InputError("--output", str(path), f"is a file, not a {KIND} directory")
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -72,6 +82,7 @@ class SweepDir:
                 another="another sweep (scenario, design or seed)",
                 fresh={"scenario_file": scenario_file},
                 legacy=LEGACY_MANIFEST,
+                shape=SHAPE,
             )
             manifest.update(runs=runs, metrics=list(metrics))
             begin_invocation(manifest, command, outcome="interrupted")
@@ -88,7 +99,19 @@ class SweepDir:
     @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> SweepDir:
         path = Path(path)
-        return cls(path, read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST))
+        manifest = read_manifest(path, MANIFEST, FORMAT, KIND, option, LEGACY_MANIFEST, SHAPE)
+        factors, points = manifest["factors"], manifest["points"]
+        if not all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in factors) or (
+            not all(isinstance(p, dict) for p in points)
+            or not all(isinstance(m, str) for m in manifest["metrics"])
+        ):
+            raise InputError(
+                option,
+                str(path / MANIFEST),
+                "its factors, points or metrics are not as a sweep writes them "
+                "(the manifest was edited or damaged)",
+            )
+        return cls(path, manifest)
 
     @staticmethod
     def holds(path: str | Path) -> bool:
