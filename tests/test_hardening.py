@@ -86,6 +86,10 @@ def one_line(result: object, message: str, code: int = 2) -> None:
             ],
             "from 0 to 1000000000",
         ),
+        (  # found by the fuzz test: numpy refuses the shape as "n too large"
+            ["validate", TWO_ACTOR, "--set", "actors.b.capabilities.fire.dispersion=1e-300"],
+            "expected a negative binomial shape from 0.0001 to 1e+06, got 1e-300",
+        ),
         (
             ["validate", IDLIB, "--horizon", 1e9],
             "scenario.horizon: expected a positive number of days up to 36500",

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sim.scenario import distributions as dist
-from sim.scenario.reader import Table, show
+from sim.scenario.reader import DISPERSION, Table, show
 from sim.scenario.spec import (
     ARMED,
     Actor,
@@ -158,7 +158,13 @@ class Builder:
         capability = Capability(
             name=name,
             lethality=t.non_negative("lethality", unit="deaths per unit of intensity"),
-            dispersion=t.positive("dispersion", 1.0),
+            dispersion=t.number(
+                "dispersion",
+                1.0,
+                low=DISPERSION[0],
+                high=DISPERSION[1],
+                what=f"a negative binomial shape from {DISPERSION[0]:g} to {DISPERSION[1]:g}",
+            ),
             max_intensity=t.positive("max_intensity", math.inf, infinite=True),
         )
         t.close("a capability")

@@ -19,10 +19,13 @@ MISSING: Any = object()
 
 # Bounds on what a scenario can say, so that every value that validates can be simulated:
 # amounts (rates, means, intensities, lethality, claims) up to LARGEST, counts of people
-# and sites up to MOST_PEOPLE, coefficients of variation in CV.
+# and sites up to MOST_PEOPLE, coefficients of variation in CV, and the shape of a
+# negative binomial count in DISPERSION (its mixing gamma's CV is 1 / sqrt(shape), so
+# the same bounds).
 LARGEST = 1e6
 MOST_PEOPLE = 1_000_000_000
 CV = (0.001, 100.0)
+DISPERSION = (1e-4, 1e6)
 
 
 def is_whole(text: str) -> bool:
@@ -150,8 +153,7 @@ class Table:
     def non_negative(
         self, key: str, default: Any = MISSING, unit: str = "", high: float | None = None
     ) -> float:
-        suffix = f" of {unit}" if unit else ""
-        what = f"a number from 0{suffix} up to {high or LARGEST:g}"
+        what = f"a number{f' of {unit}' if unit else ''} from 0 up to {high or LARGEST:g}"
         return self.number(key, default, low=0.0, high=high, what=what)
 
     def cv(self, key: str, default: Any = MISSING, zero: bool = False) -> float:
