@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 import warnings
@@ -56,6 +57,16 @@ def _fail(ctx: click.Context, message: str, status: int = 2) -> NoReturn:
     ctx.exit(status)
 
 
+class FiniteRange(click.FloatRange):
+    """A ``click.FloatRange`` that also refuses NaN (which every comparison lets by)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     click.echo(f"warning: {message}", err=True)
 
@@ -92,7 +103,7 @@ def cluster_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """--cluster, and --connect-timeout for a scheduler reached at its address."""
     command = click.option(
         "--connect-timeout",
-        type=click.FloatRange(min=0, max=3600, min_open=True),
+        type=FiniteRange(min=0, max=3600, min_open=True),
         default=CONNECT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
@@ -127,11 +138,11 @@ def budget_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 confidence_option = click.option(
-    "--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True
+    "--confidence", type=FiniteRange(0.5, 0.999), default=0.95, show_default=True
 )
 # a sweep's intervals may be set wider, for checks across many points
 wide_confidence_option = click.option(
-    "--confidence", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True
+    "--confidence", type=FiniteRange(0.5, 0.9999), default=0.95, show_default=True
 )
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -429,7 +440,7 @@ def sweep(
 @budget_options
 @format_option
 @confidence_option
-@click.option("--alpha", type=click.FloatRange(0.0001, 0.5), default=0.05, show_default=True)
+@click.option("--alpha", type=FiniteRange(0.0001, 0.5), default=0.05, show_default=True)
 def compare(
     first: str,
     second: str,

@@ -55,6 +55,7 @@ from sim.scenario import (
 from sim.scenario.dump import differences, scenario_to_data
 from sim.statistics.comparisons import Comparison, Side, zero_in_both
 from sim.statistics.comparisons import compare as compare_sides
+from sim.statistics.estimators import check_confidence
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -175,7 +176,7 @@ def run(
     _at_most(runs, "--runs", MAX_RUNS)
     _at_most(max_runs, "--max-runs", MAX_RUNS)
     budget = _budget(max_events, max_memory)
-    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    check_confidence(confidence)
     loaded, origin = scenario_of(scenario, overrides)
     backend = _workers(choose_backend(jobs, cluster, connect_timeout), runs, chunk)
     precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
@@ -339,7 +340,7 @@ def sweep(
     for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (points, "--points", 1)):
         _whole(value, option, low)
     _whole(chunk, "--chunk", 1)
-    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    check_confidence(confidence)
     experiment = (
         _experiment(source)
         .merged(
@@ -456,7 +457,7 @@ def compare(
     _budget(max_events, max_memory)
     _whole(runs, "--runs", 1)
     _whole(seed, "--seed", 0)
-    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    check_confidence(confidence)
     _fraction(alpha, "--alpha", 0.0001, 0.5)
     given = [(a, "A", overrides_a), (b, "B", overrides_b)]
     opened = [_opened(source, option) for source, option, _ in given]
@@ -537,7 +538,7 @@ def sensitivity(
     budget = _budget(max_events, max_memory)
     for value, option, low in ((samples, "--samples", 2), (runs, "--runs", 1), (seed, "--seed", 0)):
         _whole(value, option, low)
-    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    check_confidence(confidence)
     raw, origin = _raw(scenario)
     factors = resolve_wholeness(parse_factors(vary), raw)
     if output is not None:
@@ -586,7 +587,7 @@ def plot(
     Kaplan-Meier curve), two runs overlaid (named by what differs between them), or a
     sweep (the metric against one parameter, or over two). ``log`` draws a numeric
     outcome on a log axis."""
-    _fraction(confidence, "--confidence", 0.5, 0.9999)
+    check_confidence(confidence)
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
     opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]

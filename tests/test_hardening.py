@@ -826,3 +826,59 @@ def test_a_row_files_damaged_provenance_is_named_in_one_line(tmp_path: Path) -> 
     del data["seed"]
     provenance.write_text(json.dumps(data))
     one_line(invoke("summary", rows), "its 'seed' entry is missing or not a whole number")
+
+
+@pytest.mark.parametrize("command", ["run", "summary", "sweep", "compare", "plot", "sensitivity"])
+def test_a_confidence_of_nan_is_refused_before_any_work(written: Path, command: str) -> None:
+    """NaN passes every range comparison: it once reached scipy after a whole run."""
+    results = written / "r"
+    args = {
+        "run": ["run", TWO_ACTOR, "--runs", 5],
+        "summary": ["summary", results],
+        "sweep": ["sweep", written / "s"],
+        "compare": ["compare", results, results],
+        "plot": ["plot", results, "--metric", "strikes", "-o", written / "p.png"],
+        "sensitivity": [
+            "sensitivity", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.1:0.9",
+            "--vary", "actors.b.retaliation.probability=0.1:0.9", "--metric", "strikes",
+        ],
+    }[command]  # fmt: skip
+    one_line(invoke(*args, "--confidence", "nan"), "'nan' is not a number")
+
+
+def test_the_library_refuses_a_confidence_of_nan(written: Path) -> None:
+    import sim
+
+    with pytest.raises(sim.InputError, match=r"--confidence: nan: expected a number from 0\.5"):
+        sim.open_results(written / "r").summary(confidence=float("nan"))
+    with pytest.raises(sim.InputError, match=r"--confidence: nan: expected a number from 0\.5"):
+        sim.open_results(written / "s").summary(confidence=float("nan"))
+
+
+def test_a_picture_that_cannot_be_drawn_is_refused_in_one_line(
+    written: Path, tmp_path: Path
+) -> None:
+    picture = tmp_path / "nodir" / "p.png"
+    one_line(
+        invoke("plot", written / "r", "--metric", "strikes", "-o", picture),
+        f"its folder {tmp_path / 'nodir'} does not exist",
+    )
+    quiet = tmp_path / "quiet"  # nobody answers: no first retaliation to draw
+    never = [
+        "--set",
+        "actors.a.retaliation.probability=0",
+        "--set",
+        "actors.b.retaliation.probability=0",
+    ]
+    assert (
+        invoke("run", TWO_ACTOR, *never, "--runs", 5, "--jobs", 1, "--output", quiet).exit_code == 0
+    )
+    one_line(
+        invoke("plot", quiet, "--metric", "first_retaliation_day", "-o", tmp_path / "p.png"),
+        "first_retaliation_day: has no values to draw in these replications",
+    )
+    one_line(
+        invoke("plot", quiet, "--metric", "collapse_day", "-o", tmp_path / "p.png"),
+        "collapse_day: the scenario has no truce, so collapse_day has no values",
+    )
+    assert not (tmp_path / "p.png").exists()

@@ -25,6 +25,7 @@ from sim.outputs.rows import RowFile
 from sim.outputs.sweep_dir import SweepDir
 from sim.scenario.dump import differences, flat
 from sim.scenario.spec import Scenario
+from sim.statistics.estimators import check_confidence
 from sim.statistics.summaries import READ_FIRST, distributions, given_values, point_rows
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ class Results:
 
     def summary(self, confidence: float = 0.95) -> dict[str, Any]:
         """The distributions of every outcome, as JSON-ready data."""
+        check_confidence(confidence)
         columns = self.summary_columns()
         if not columns["replication"]:
             raise InputError("summary", self.label, "no replication has finished yet")
@@ -205,6 +207,7 @@ class SweepResults:
     ) -> list[dict[str, Any]]:
         """The tidy table: one row per point and metric, with the point's parameter
         values, the estimate, its interval and the replications behind it."""
+        check_confidence(confidence)
         chosen = list(metrics or self.metrics)
         rows: list[dict[str, Any]] = []
         for index, results in self._started():

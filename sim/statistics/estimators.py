@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sim.errors import InputError
+
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
@@ -39,6 +41,16 @@ class Estimate:
 
 
 NAN = float("nan")
+LEVELS = (0.5, 0.9999)  # the confidence levels an interval may be asked at
+
+
+def check_confidence(confidence: float, option: str = "--confidence") -> None:
+    """A one-line error for a confidence level outside ``LEVELS`` (NaN included)."""
+    low, high = LEVELS
+    if isinstance(confidence, bool) or not (
+        isinstance(confidence, int | float) and low <= confidence <= high
+    ):
+        raise InputError(option, str(confidence), f"expected a number from {low:g} to {high:g}")
 
 
 def proportion(successes: int, trials: int, confidence: float = 0.95) -> Estimate:
