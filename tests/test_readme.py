@@ -3,7 +3,8 @@
 - its outcome table is the outcome catalogue;
 - every ``$ truce ...`` command in its console blocks runs, in order, in a workspace
   holding the scenarios and the TOML files it shows, and prints the lines shown (``...``
-  stands for any lines); an example whose output is an ``error:`` line exits with 2;
+  stands for any lines); an example whose output is an ``error:`` line exits with 2,
+  unless a last line ``(exit status N)`` says otherwise;
 - every TOML example parses, and a named one (``# path`` on its first line) is the
   file a command uses;
 - its Python example runs;
@@ -91,8 +92,12 @@ def test_every_command_runs_and_prints_what_the_readme_shows(
         words = shlex.split(command)
         assert words[0] == "truce", command
         result = invoke(*words[1:])
-        failing = any(line.startswith("error:") for line in expected)
-        assert result.exit_code == (2 if failing else 0), f"{command}\n{result.output}"
+        status = re.fullmatch(r"\(exit status (\d+)\)", expected[-1]) if expected else None
+        if status is not None:
+            expected, code = expected[:-1], int(status.group(1))
+        else:
+            code = 2 if any(line.startswith("error:") for line in expected) else 0
+        assert result.exit_code == code, f"{command}\n{result.output}"
         assert shows(expected, result.output), f"{command}: printed\n{result.output}"
 
 
