@@ -57,6 +57,10 @@ def one_line(result: object, message: str, code: int = 2) -> None:
         ),
         (["run", IDLIB, "--cluster", "local:²", "--runs", 5], "expected local:N with N workers"),
         (
+            ["validate", IDLIB, "--set", "openings.².deaths=3"],
+            "openings.²: expected an index from 0 to 0",
+        ),
+        (
             ["validate", IDLIB, "--set", "actors.nfl.claims.inflation=1e308"],
             "expected a positive number up to 1e+06",
         ),
