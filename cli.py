@@ -144,6 +144,18 @@ confidence_option = click.option(
 wide_confidence_option = click.option(
     "--confidence", type=FiniteRange(0.5, 0.9999), default=0.95, show_default=True
 )
+daily_option = click.option(
+    "--daily",
+    type=click.Choice(["on", "off"]),
+    help="Keep each replication's daily series in the results directory "
+    "[default: on, or as the directory already does].",
+)
+
+
+def _switch(value: str | None) -> bool | None:
+    return None if value is None else value == "on"
+
+
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -252,6 +264,7 @@ def truce() -> None:
 @click.option("--max-runs", type=click.IntRange(min=1), default=100_000, show_default=True)
 @confidence_option
 @budget_options
+@daily_option
 @quiet_option
 def run(
     scenario: str,
@@ -271,6 +284,7 @@ def run(
     confidence: float,
     max_events: int,
     max_memory: int,
+    daily: str | None,
     quiet: bool,
 ) -> None:
     """Run SCENARIO many times and print the outcome distributions."""
@@ -293,6 +307,8 @@ def run(
                 confidence=confidence,
                 max_events=max_events,
                 max_memory=max_memory,
+                # printed here, the daily series would be computed for nothing
+                daily=_switch(daily) if output is not None else False,
                 progress=progress,
                 command=sys.argv,
             )
@@ -322,10 +338,39 @@ def run(
 @click.argument("directory", metavar="DIR")
 @format_option
 @confidence_option
-def summary(directory: str, fmt: str, confidence: float) -> None:
+@click.option("--daily", is_flag=True, help="The daily series: states, collapses and bands by day.")
+@click.option(
+    "--series",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="With --daily: the series to show [default: deaths, cumulative deaths, reported, "
+    "strikes, strain].",
+)
+@click.option(
+    "--days",
+    metavar="D,D,...",
+    help="With --daily: the days in the table [default: 0, 1, 7, 14, 30 and the last]; "
+    "JSON holds every day.",
+)
+def summary(
+    directory: str,
+    fmt: str,
+    confidence: float,
+    daily: bool,
+    names: tuple[str, ...],
+    days: str | None,
+) -> None:
     """Print the distributions of a results directory written by `run --output DIR`,
-    or the tidy table of a sweep directory written by `sweep`."""
+    or the tidy table of a sweep directory written by `sweep`; with --daily, how the
+    run unfolds day by day."""
     opened = api.open_results(directory)
+    if daily:
+        _daily_summary(opened, confidence, fmt, names, days)
+        return
+    if names or days:
+        given = " ".join([*names, days or ""]).strip()
+        raise InputError("--series/--days", given, "they go with --daily")
     if isinstance(opened, SweepResults):
         rows = opened.summary(confidence=confidence)
         click.echo(_dump(rows) if fmt == "json" else tables.tidy_table(rows))
@@ -338,6 +383,27 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
             f"see {directory}/_failures.jsonl",
             err=True,
         )
+
+
+def _daily_summary(
+    opened: Results | SweepResults,
+    confidence: float,
+    fmt: str,
+    names: tuple[str, ...],
+    days: str | None,
+) -> None:
+    """A run's daily summary; for a sweep, the tidy table of each series on each day."""
+    if isinstance(opened, SweepResults):
+        rows = api.sweep_days(opened, series=names, days=days, confidence=confidence)
+        click.echo(_dump(rows) if fmt == "json" else tables.tidy_table(rows))
+        return
+    found = api.daily_summary(opened, series=names or None, confidence=confidence)
+    data = found.as_dict()
+    if fmt == "json":
+        click.echo(_dump(data))
+        return
+    shown = list(names) or [n for n in api.DEFAULT_SERIES if n in data["series"]]
+    click.echo(tables.daily_table(data, api.days_shown(found.scenario, days), shown))
 
 
 @truce.command()
@@ -359,12 +425,16 @@ def summary(directory: str, fmt: str, confidence: float) -> None:
 @click.option("--points", type=click.IntRange(min=1), help="Points to sample (lhs, sobol).")
 @click.option("--output", help="The sweep directory (resumable, point by point).")
 @click.option(
-    "--metric", "metrics", multiple=True, help="Outcomes to summarise [default: a standard set]."
+    "--metric",
+    "metrics",
+    multiple=True,
+    help="Outcomes to summarise, or SERIES@DAY: a daily series on a day [default: a standard set].",
 )
 @jobs_option
 @cluster_option
 @click.option("--chunk", type=click.IntRange(min=1), help="Replications per task.")
 @budget_options
+@daily_option
 @format_option
 @wide_confidence_option
 @quiet_option
@@ -385,6 +455,7 @@ def sweep(
     chunk: int | None,
     max_events: int,
     max_memory: int,
+    daily: str | None,
     fmt: str,
     confidence: float,
     quiet: bool,
@@ -416,6 +487,7 @@ def sweep(
                 command=sys.argv,
                 max_events=max_events,
                 max_memory=max_memory,
+                daily=_switch(daily),
             )
         except api.Interrupted as interrupt:
             stopped = interrupt
@@ -569,18 +641,31 @@ def sensitivity_command(
 @truce.command()
 @click.argument("directories", nargs=-1, required=True, metavar="DIR [DIR_B]")
 @click.option(
-    "--metric", required=True, help="An outcome, or `survival` for the truce's survival curve."
+    "--metric",
+    help="An outcome; `survival` for the truce's survival curve, `incidence` for the "
+    "cumulative incidence of collapse.",
+)
+@click.option(
+    "--series",
+    help="A daily series as a fan chart (median, 50% and 90% bands), or `state` for the "
+    "truce's state by day.",
 )
 @click.option("-o", "--output", required=True, help="The image: .png, .svg or .pdf.")
 @click.option("--log", is_flag=True, help="A numeric outcome on a log axis (for heavy tails).")
 @confidence_option
 def plot(
-    directories: tuple[str, ...], metric: str, output: str, log: bool, confidence: float
+    directories: tuple[str, ...],
+    metric: str | None,
+    series: str | None,
+    output: str,
+    log: bool,
+    confidence: float,
 ) -> None:
-    """Draw a results directory (histogram or survival curve), two of them overlaid,
-    or a sweep directory (metric against one parameter, or a heat map of two)."""
+    """Draw a results directory (histogram, survival or incidence curve, a daily
+    series' fan chart, the truce's state by day), two of them overlaid, or a sweep
+    directory (metric against one parameter or a heat map of two; a series' medians)."""
     pictures.check_path(output)
-    figure = api.plot(*directories, metric=metric, confidence=confidence, log=log)
+    figure = api.plot(*directories, metric=metric, series=series, confidence=confidence, log=log)
     pictures.save(figure, output)
     click.echo(f"wrote {output}")
 
@@ -611,6 +696,7 @@ def validate(scenario: str, sets: tuple[str, ...], horizon: float | None) -> Non
 @horizon_option
 @set_option
 @format_option
+@click.option("--plot", "picture", metavar="FILE", help="Also draw it: .png, .svg or .pdf.")
 def trace(
     scenario: str,
     seed: int,
@@ -618,11 +704,17 @@ def trace(
     horizon: float | None,
     sets: tuple[str, ...],
     fmt: str,
+    picture: str | None,
 ) -> None:
-    """Show one replication of SCENARIO as a timeline."""
+    """Show one replication of SCENARIO as a timeline (and a picture with --plot)."""
+    if picture is not None:
+        pictures.check_path(picture)
     found = api.trace(
         scenario, seed=seed, replication=replication, overrides=_overrides(sets, horizon)
     )
+    if picture is not None:
+        pictures.save(found.figure(), picture)
+        click.echo(f"wrote {picture}", err=True)
     if fmt == "json":
         click.echo(_dump(found.rows))
     else:

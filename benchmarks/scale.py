@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class Counter:
     """A sink that only counts, so the benchmark measures running, not storing."""
 
+    daily = False  # the outcomes alone, as the benchmark has always measured
+
     def __init__(self) -> None:
         self.rows = 0
 

@@ -7,6 +7,10 @@ uses) and do nothing else, run for the same number of events. Rounds alternate
 between the two so that the machine's load affects both alike; the report gives
 medians over rounds and the ratio of costs per event.
 
+The daily series are measured the same way: in each round the same replications run
+into a results directory with and without them (``--daily on`` and ``off``), and the
+report gives the ratio of times and the daily files' bytes per replication.
+
     python benchmarks/speed.py [--runs 300] [--rounds 7] [--json]
 """
 
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
+import tempfile
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -22,6 +28,7 @@ from typing import Any
 
 import simpy
 
+from sim import api
 from sim.model import CountingEnvironment
 from sim.model.replication import replicate
 from sim.model.streams import Concept, Stream
@@ -56,6 +63,18 @@ def bare_round(events: int, processes: int = 8) -> float:
     return elapsed * events / env.processed
 
 
+def daily_round(scenario: Any, runs: int, seed: int, daily: bool) -> tuple[float, int]:
+    """Seconds for ``runs`` replications into a results directory on one core, and the
+    bytes of their daily files."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        start = time.perf_counter()
+        api.run(scenario, runs=runs, seed=seed, jobs=1, output=out, daily=daily)
+        seconds = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in (out / "_daily").glob("*.parquet")) if daily else 0
+    return seconds, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -68,9 +87,14 @@ def main() -> None:
     scenario = load_scenario(args.scenario)
     model_round(scenario, 20, seed=999)  # warm up
     rates, model_costs, bare_costs, ratios, events_per_run = [], [], [], [], []
+    daily_ratios, daily_bytes = [], []
     for round_number in range(args.rounds):
         seconds, events = model_round(scenario, args.runs, seed=round_number)
         bare = bare_round(events)
+        without, _ = daily_round(scenario, args.runs, round_number, daily=False)
+        with_daily, size = daily_round(scenario, args.runs, round_number, daily=True)
+        daily_ratios.append(with_daily / without)
+        daily_bytes.append(size / args.runs)
         rates.append(args.runs / seconds)
         model_costs.append(seconds / events * 1e6)
         bare_costs.append(bare / events * 1e6)
@@ -86,6 +110,10 @@ def main() -> None:
         "bare_simpy_us_per_event": statistics.median(bare_costs),
         "ratio_per_event": statistics.median(ratios),
         "ratio_range": [min(ratios), max(ratios)],
+        "daily_ratio": statistics.median(daily_ratios),
+        "daily_ratio_range": [min(daily_ratios), max(daily_ratios)],
+        "daily_bytes_per_replication": statistics.median(daily_bytes),
+        "days": math.ceil(scenario.horizon),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -98,6 +126,16 @@ def main() -> None:
     low, high = figures["ratio_range"]
     ratio = figures["ratio_per_event"]
     print(f"  ratio (model / bare)        {ratio:10.2f}   (rounds: {low:.2f} to {high:.2f})")
+    low, high = figures["daily_ratio_range"]
+    print(
+        f"  daily series: a results directory takes {figures['daily_ratio']:.2f} times as long "
+        f"with them (rounds: {low:.2f} to {high:.2f})"
+    )
+    size = figures["daily_bytes_per_replication"]
+    print(
+        f"  daily series: {size:,.0f} bytes a replication of {figures['days']} days, "
+        f"{size * 100_000 / 2**20:,.0f} MiB per 100,000 replications"
+    )
 
 
 if __name__ == "__main__":

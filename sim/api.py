@@ -35,8 +35,9 @@ from sim.experiments.runs import MAX_RUNS, Campaign, Sink, run_on
 from sim.experiments.sweeps import SweepProgress, run_sweep
 from sim.model import Budget, simulate
 from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
-from sim.model.catalogue import check_columns, outcome_fields
-from sim.outputs import pictures
+from sim.model.catalogue import check_columns, outcome_fields, series_at
+from sim.model.catalogue import days as daily_days
+from sim.outputs import daily_pictures, pictures
 from sim.outputs.manifests import writable, write_json
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
@@ -55,6 +56,7 @@ from sim.scenario import (
 from sim.scenario.dump import differences, scenario_to_data
 from sim.statistics.comparisons import Comparison, Side, zero_in_both
 from sim.statistics.comparisons import compare as compare_sides
+from sim.statistics.daily import DailySummary
 from sim.statistics.estimators import check_confidence
 
 if TYPE_CHECKING:
@@ -154,6 +156,7 @@ def run(
     confidence: float = 0.95,
     max_events: int = MAX_EVENTS,
     max_memory: int = MAX_MEMORY_MB,
+    daily: bool | None = None,
     progress: Progress | None = None,
     command: Sequence[str] | None = None,
 ) -> Results:
@@ -169,6 +172,9 @@ def run(
     ``cluster`` or ``chunk``. A replication stops, and is reported as failed, past
     ``max_events`` SimPy events or ``max_memory`` megabytes of memory growth; if the
     first ten replications all fail, the run stops with ``RunFailed``.
+    ``daily`` keeps each replication's daily series (``Results.daily``): by default in
+    memory and in a new results directory (an existing one keeps what it was made
+    with), not beside a row file, which holds outcomes only.
     """
     for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0), (chunk, "--chunk", 1)):
         _whole(value, option, low)
@@ -188,12 +194,13 @@ def run(
     aim = {"runs": runs, "until_ci": until_ci, "max_runs": max_runs if until_ci else None}
     if output is not None and Path(output).suffix and not Path(output).is_dir():
         check_target(output, loaded, seed, aim, overwrite)
-        sink = memory = MemorySink(names, RowWriter(output, names))  # a file: .csv or .json
+        writer = RowWriter(output, names)  # a file: .csv or .json
+        sink = memory = MemorySink(names, writer, daily=bool(daily))
     elif output is not None:
-        sink = stored = ResultsDir.create_or_resume(output, loaded, origin, seed)
+        sink = stored = ResultsDir.create_or_resume(output, loaded, origin, seed, daily=daily)
         stored.begin(shown, backend.describe(), runs)
     else:
-        sink = memory = MemorySink(names)
+        sink = memory = MemorySink(names, daily=daily is not False)
     campaign = Campaign()
     interrupted = False
     outcome = "finished"
@@ -325,6 +332,7 @@ def sweep(
     command: Sequence[str] | None = None,
     max_events: int = MAX_EVENTS,
     max_memory: int = MAX_MEMORY_MB,
+    daily: bool | None = None,
 ) -> SweepResults:
     """Run a design of points over scenario parameters into the sweep directory
     ``output``, resuming it point by point; write and return its tidy summary.
@@ -333,7 +341,8 @@ def sweep(
     given here override). ``vary`` maps paths to SPECs (``"0.1:0.9:5"``, a list of
     values) or lists ``"PATH=SPEC"`` strings. ``design`` is grid (default), lhs or
     sobol (with ``points``). Every point shares the seed (common random numbers).
-    Each replication has the budget of ``run``.
+    Each replication has the budget of ``run``; ``daily`` keeps each point's daily
+    series, as ``run`` does in a results directory.
     """
     _choice(design, "--design", DESIGNS)
     budget = _budget(max_events, max_memory)
@@ -356,6 +365,11 @@ def sweep(
         .finished()
     )
     assert experiment.output is not None and experiment.seed is not None
+    if daily is False:
+        base = experiment.base()
+        for name in experiment.metrics:
+            if series_at(base, name, "--metric") is not None:
+                raise InputError("--metric", name, "a daily series needs --daily on")
     scenarios = experiment.point_scenarios()  # every point is checked before anything is written
     backend = choose_backend(jobs, cluster, connect_timeout)
     state = SweepProgress()
@@ -373,7 +387,7 @@ def sweep(
     def open_point(index: int, scenario: Scenario, point: Mapping[str, float | int]) -> ResultsDir:
         constants = {"point": index, **point}
         return ResultsDir.create_or_resume(
-            stored.point_path(index), scenario, origin, seed, constants=constants
+            stored.point_path(index), scenario, origin, seed, constants=constants, daily=daily
         )
 
     outcome = "interrupted"
@@ -579,15 +593,22 @@ def trace(
 
 def plot(
     *sources: Results | SweepResults | str | Path,
-    metric: str,
+    metric: str | None = None,
+    series: str | None = None,
     confidence: float = 0.95,
     log: bool = False,
 ) -> Figure:
-    """A picture of one run (an outcome's histogram, or ``survival`` for the truce's
-    Kaplan-Meier curve), two runs overlaid (named by what differs between them), or a
-    sweep (the metric against one parameter, or over two). ``log`` draws a numeric
-    outcome on a log axis."""
+    """A picture of one run, two runs overlaid (named by what differs between them),
+    or a sweep.
+
+    ``metric``: an outcome's histogram (``log`` draws it on a log axis), ``survival``
+    for the truce's Kaplan-Meier curve, ``incidence`` for the cumulative incidence of
+    collapse; a sweep draws the metric against one parameter, or over two.
+    ``series``: a daily series as a fan chart (median, 50% and 90% bands; a sweep's
+    points overlaid), or ``state`` for the truce's state by day."""
     check_confidence(confidence)
+    if (metric is None) == (series is None):
+        raise InputError("--metric/--series", "", "expected one of them")
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
     opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]
@@ -595,10 +616,82 @@ def plot(
     if sweeps:
         if len(opened) > 1:
             raise InputError("DIR", " ".join(map(str, sources)), "a sweep is drawn alone")
-        if metric == pictures.SURVIVAL:
+        if series is not None:
+            return daily_pictures.sweep_fan_figure(sweeps[0], series, confidence)
+        if metric in (pictures.SURVIVAL, daily_pictures.INCIDENCE):
             raise InputError(
-                "--metric", metric, "survival curves are drawn for runs; a sweep draws an outcome"
+                "--metric", str(metric), "curves are drawn for runs; a sweep draws an outcome"
             )
-        return pictures.sweep_figure(sweeps[0], metric, confidence)
+        return pictures.sweep_figure(sweeps[0], str(metric), confidence)
     runs = [s for s in opened if isinstance(s, Results)]
-    return pictures.runs_figure(runs, metric, confidence, log)
+    if series == daily_pictures.STATE:
+        if len(runs) > 1:
+            raise InputError("--series", series, "the truce's state is drawn for one run")
+        return daily_pictures.states_figure(runs[0], confidence)
+    if series is not None:
+        return daily_pictures.fan_figure(runs, series, confidence)
+    if metric == daily_pictures.INCIDENCE:
+        return daily_pictures.incidence_figure(runs, confidence)
+    return pictures.runs_figure(runs, str(metric), confidence, log)
+
+
+# the series `truce summary --daily` shows unless told which
+DEFAULT_SERIES = ("deaths", "cumulative_deaths", "cumulative_reported", "strikes", "strain")
+DEFAULT_DAYS = (0, 1, 7, 14, 30)
+
+
+def daily_summary(
+    source: Results | str | Path,
+    *,
+    series: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> DailySummary:
+    """How a run unfolds, day by day: each daily series' mean (with its interval) and
+    quantile bands, the probability of each state of the truce, and the cumulative
+    incidence of collapse (``series`` limits the series; the state is one of them)."""
+    opened = source if isinstance(source, Results) else open_results(source)
+    if isinstance(opened, SweepResults):
+        raise InputError(
+            "DIR",
+            str(source),
+            "is a sweep: its tidy table carries series on days (sweep_days, or "
+            "--metric SERIES@DAY), and each point is a results directory",
+        )
+    return opened.daily_summary(confidence, series)
+
+
+def days_shown(scenario: Scenario, text: str | Sequence[int] | None) -> list[int]:
+    """The days of a daily table: ``"0,7,30"`` (or a list), each from 0 to the last
+    day; by default 0, 1, 7, 14, 30 and the last."""
+    last = daily_days(scenario) - 1
+    if text is None:
+        return sorted({d for d in DEFAULT_DAYS if d <= last} | {last})
+    parts = text.split(",") if isinstance(text, str) else [str(d) for d in text]
+    found = []
+    for part in parts:
+        part = part.strip()
+        if not (part.isascii() and part.isdigit() and int(part) <= last):
+            raise InputError(
+                "--days", str(text), f"expected days from 0 to {last}, separated by commas"
+            )
+        found.append(int(part))
+    return sorted(set(found))
+
+
+def sweep_days(
+    sweep: SweepResults | str | Path,
+    *,
+    series: Sequence[str] = (),
+    days: str | Sequence[int] | None = None,
+    confidence: float = 0.95,
+) -> list[dict[str, Any]]:
+    """A sweep's tidy table of daily series on chosen days: a row per point, series
+    and day (metric ``SERIES@DAY``), with the mean over replications and its interval.
+    By default cumulative deaths on the days ``days_shown`` picks."""
+    opened = sweep if isinstance(sweep, SweepResults) else SweepResults.open(sweep)
+    started = opened.point(0)
+    if started is None:
+        raise InputError("DIR", str(opened.directory), "no point has started yet")
+    chosen = list(series) or ["cumulative_deaths"]
+    shown = days_shown(started.scenario, days)
+    return opened.summary([f"{n}@{d}" for n in chosen for d in shown], confidence)

@@ -88,13 +88,14 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
     from sim.experiments import chunks as runner
     from sim.experiments.chunks import DEFAULT_BUDGET
     from sim.model import Budget
-    from sim.model.replication import run_replication as real
+    from sim.model.records import Run
+    from sim.model.replication import simulate as real
 
     def patched(
         scenario: Scenario, seed: int, replication: int, budget: Budget = DEFAULT_BUDGET
-    ) -> dict[str, Any]:
+    ) -> Run:
         if replication in errors:
             raise errors[replication]
         return real(scenario, seed, replication, budget)
 
-    monkeypatch.setattr(runner, "run_replication", patched)
+    monkeypatch.setattr(runner, "simulate", patched)

@@ -190,14 +190,14 @@ def test_a_sensitivity_analysis_leaves_failed_replications_out_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sim.experiments import chunks
-    from sim.model.replication import run_replication as real
+    from sim.model.replication import simulate as real
 
     def sometimes(scenario: Any, seed: int, replication: int, budget: Any) -> Any:
         if replication == 3:
             raise ValueError("a broken replication")
         return real(scenario, seed, replication, budget)
 
-    monkeypatch.setattr(chunks, "run_replication", sometimes)
+    monkeypatch.setattr(chunks, "simulate", sometimes)
     result = invoke(
         "sensitivity", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.1:0.9",
         "--vary", "actors.b.retaliation.probability=0.1:0.9", "--metric", "strikes",
@@ -387,6 +387,7 @@ def test_overlapping_chunks_are_never_counted_twice_and_resume_removes_them(
     # a second writer's chunk that overlaps two of the first's (as two runs with
     # different --chunk on one directory left before)
     shutil.copy(other / "chunks" / "000000000-000000029.parquet", out / "chunks")
+    shutil.copy(other / "_daily" / "000000000-000000029.parquet", out / "_daily")
     summary = invoke("summary", out, "--format", "json")
     assert summary.exit_code == 0
     assert json_in(summary.output)["replications"] == 60
@@ -474,8 +475,8 @@ def test_a_full_disk_during_a_run_stops_it_in_one_line_keeping_what_finished(
     from sim.outputs import results_dir
 
     out = tmp_path / "out"
-    # two chunk files are written, then the disk is full
-    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=2))
+    # two chunks are written (each a daily file and a chunk file), then the disk is full
+    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=4))
     result = invoke("run", TWO_ACTOR, "--runs", 100, "--jobs", 1, "--chunk", 10, "--output", out)
     one_line(result, "No space left on device", code=1)
     assert "the 20 replications finished before are kept" in result.output
@@ -497,7 +498,8 @@ def test_a_full_disk_during_a_sweep_stops_it_in_one_line_keeping_what_finished(
     out = tmp_path / "out"
     args = ["sweep", TWO_ACTOR, "--vary", "actors.a.retaliation.probability=0.2,0.5,0.8"]
     args += ["--runs", 10, "--chunk", 5, "--jobs", 1, "--output", out]
-    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=2))  # the first point
+    # the first point's two chunks (each a daily file and a chunk file)
+    monkeypatch.setattr(results_dir, "write_atomically", no_room(after=4))
     result = invoke(*args)
     one_line(result, "No space left on device", code=1)
     assert "the 10 replications finished before are kept" in result.output

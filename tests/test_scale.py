@@ -290,7 +290,13 @@ def test_a_results_directory_opens_in_pandas_and_pyarrow_by_its_path_alone(tmp_p
     )
     assert ds.dataset(out, format="parquet").count_rows() == 30
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["_chunks.jsonl", "_lock", "_manifest.json", "chunks"]  # its own start with _
+    assert names == [
+        "_chunks.jsonl",
+        "_daily",
+        "_lock",
+        "_manifest.json",
+        "chunks",
+    ]  # its own start with _
 
 
 def test_a_summary_reads_the_chunks_once_when_the_columns_fit_in_memory(

@@ -17,8 +17,9 @@ import simpy
 
 from sim.model.budget import Budget, OverBudget
 from sim.model.catalogue import outcome_fields
-from sim.model.outcomes import Columns, to_columns
-from sim.model.replication import run_replication
+from sim.model.daily import DailyColumns, DailyData
+from sim.model.outcomes import Columns, summarize, to_columns
+from sim.model.replication import simulate
 from sim.scenario.spec import Scenario
 
 K = TypeVar("K")
@@ -39,13 +40,15 @@ class Failure:
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """Replications ``first`` .. ``first + count - 1``: the outcomes of those that ran
-    (as columns), those that failed, and the seconds the chunk took."""
+    (as columns), those that failed, the seconds the chunk took, and the daily series
+    of those that ran (long layout, see ``sim.model.daily``) when they were asked for."""
 
     first: int
     count: int
     columns: Columns
     failures: tuple[Failure, ...]
     seconds: float
+    daily: DailyData | None = None
 
     @property
     def rows(self) -> int:
@@ -75,20 +78,34 @@ DEFAULT_BUDGET = Budget()
 
 
 def run_chunk(
-    scenario: Scenario, seed: int, first: int, count: int, budget: Budget = DEFAULT_BUDGET
+    scenario: Scenario,
+    seed: int,
+    first: int,
+    count: int,
+    budget: Budget = DEFAULT_BUDGET,
+    daily: bool = False,
 ) -> Chunk:
-    """Run a chunk; a replication that raises (or outruns its ``budget``) is recorded
-    and the rest go on."""
+    """Run a chunk, with its daily series if ``daily``; a replication that raises (or
+    outruns its ``budget``) is recorded and the rest go on."""
     start = time.perf_counter()
     outcomes = []
     failures = []
+    series = DailyColumns(scenario) if daily else None
     for replication in range(first, first + count):
         try:
-            outcomes.append(run_replication(scenario, seed, replication, budget))
+            run = simulate(scenario, seed, replication, budget)
+            outcome = summarize(scenario, run)
+            if series is not None:
+                series.add(run)
         except Exception as error:
             failures.append(Failure(replication, seed, failure_text(error)))
+            continue
+        outcomes.append(outcome)
     columns = to_columns(outcomes, outcome_fields(scenario))
-    return Chunk(first, count, columns, tuple(failures), time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return Chunk(
+        first, count, columns, tuple(failures), seconds, series.columns() if series else None
+    )
 
 
 class Intervals:
@@ -149,11 +166,12 @@ def run_chunks(
     ranges: Iterable[tuple[int, int]],
     in_flight: int,
     budget: Budget = DEFAULT_BUDGET,
+    daily: bool = False,
 ) -> Generator[Chunk, None, None]:
     """Submit the chunks, at most ``in_flight`` at a time, and yield each as it
     finishes. Closing the iterator (an interrupt) cancels what has not started."""
     tasks = ((None, scenario, first, count) for first, count in ranges)
-    for _, chunk in run_tasks(executor, seed, tasks, in_flight, budget):
+    for _, chunk in run_tasks(executor, seed, tasks, in_flight, budget, daily):
         yield chunk
 
 
@@ -163,6 +181,7 @@ def run_tasks(
     tasks: Iterable[tuple[K, Scenario, int, int]],
     in_flight: int,
     budget: Budget = DEFAULT_BUDGET,
+    daily: bool = False,
 ) -> Iterator[tuple[K, Chunk]]:
     """Chunks of possibly different scenarios, each task tagged with a key, yielded
     with their keys as they finish (a sensitivity analysis runs many small points at
@@ -176,7 +195,7 @@ def run_tasks(
             if task is None:
                 return
             key, scenario, first, count = task
-            future = executor.submit(run_chunk, scenario, seed, first, count, budget)
+            future = executor.submit(run_chunk, scenario, seed, first, count, budget, daily)
             pending[future] = key
             if future.done():  # ran at once (serial): hand it over before running more
                 return

@@ -23,7 +23,7 @@ from sim.experiments.designs import (
     point_scenario,
     resolve_wholeness,
 )
-from sim.model.catalogue import check_columns, find, metric
+from sim.model.catalogue import check_columns, check_metric, find
 from sim.scenario import Override, Scenario, build_scenario, read_toml
 from sim.scenario.dump import scenario_to_data
 from sim.scenario.reader import Source, Table
@@ -106,7 +106,7 @@ class Experiment:
             factors=tuple(resolve_wholeness(self.factors, self.raw)),
         )
         for name in done.metrics:
-            metric(base, name, "--metric")
+            check_metric(base, name, "--metric")
         return done
 
     def base(self) -> Scenario:

@@ -31,7 +31,11 @@ MAX_RUNS = 1_000_000_000  # replications in one run; more are refused before any
 
 
 class Sink(Protocol):
-    """Where finished chunks go: a results directory, or memory (with a row file)."""
+    """Where finished chunks go: a results directory, or memory (with a row file).
+    ``daily``: whether it keeps the replications' daily series."""
+
+    @property
+    def daily(self) -> bool: ...
 
     def done(self) -> Intervals: ...
 
@@ -73,7 +77,8 @@ def run_on(
     executor (a sweep runs all its points on one). With ``precision``, keep adding
     batches until its half-width is reached or its cap. ``campaign`` (filled in as
     chunks finish) stays readable if this is interrupted. Each replication runs within
-    ``budget``; when the first ``HOPELESS`` all fail, the run stops (``RunFailed``)."""
+    ``budget``; when the first ``HOPELESS`` all fail, the run stops (``RunFailed``).
+    When the sink keeps daily series, each chunk carries its replications' series."""
     campaign = campaign if campaign is not None else Campaign()
     start = time.perf_counter()
     done = sink.done()
@@ -84,7 +89,7 @@ def run_on(
         ranges = chunk_ranges(done.missing(campaign.target), size)
         # four chunks a worker in flight: a worker never waits for the next task to
         # arrive (with two, a Dask cluster idled long enough to cost 20% more)
-        chunks = run_chunks(executor, scenario, seed, ranges, 4 * workers, budget)
+        chunks = run_chunks(executor, scenario, seed, ranges, 4 * workers, budget, sink.daily)
         for finished in chunks:
             sink.write(finished)
             done.add(finished.first, finished.count)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sim.errors import InputError
+from sim.model.records import TruceState
 from sim.model.tally import Tally
 from sim.scenario.spec import Ladder, Scenario
 
@@ -344,6 +346,191 @@ CATALOGUE: tuple[Field, ...] = (
     ),
 )
 # fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A daily series: a value for each replication and day (see ``sim.model.daily``)."""
+
+    name: str
+    kind: type  # int, float, or str for a state
+    unit: str
+    label: str
+    meaning: str
+    value: Callable[..., Any]  # (daily tally) or (daily tally, actor id) -> one value a day
+    per: str | None = None
+    requires: str | None = None
+    categories: tuple[str, ...] = ()  # a state's values, in order
+    at_end: bool = False  # a level at the day's end, not a count over the day
+    actor: str | None = None
+
+    def applies(self, scenario: Scenario) -> bool:
+        return _applies(self.requires, scenario)
+
+    def axis_label(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def compute(self, tally: Any) -> Any:
+        return self.value(tally) if self.actor is None else self.value(tally, self.actor)
+
+
+def _cumulative(counts: Any) -> Any:
+    return counts.cumsum()
+
+
+STATES = tuple(state.value for state in TruceState)
+
+# fmt: off
+SERIES: tuple[Series, ...] = (
+    Series(
+        "strikes", int, "strikes", "strikes a day", "strikes that day, the openings included",
+        lambda d: d.total(d.strikes_by),
+    ),
+    Series(
+        "strikes_{actor}", int, "strikes", "strikes by {actor} a day",
+        "strikes an armed actor made that day", lambda d, actor: d.strikes_by[actor], per=ARMED,
+    ),
+    Series(
+        "retaliations", int, "strikes", "retaliations a day",
+        "strikes that day answering another strike", lambda d: d.retaliations,
+    ),
+    Series(
+        "deaths", int, "people", "deaths a day", "true deaths that day, all actors",
+        lambda d: d.total(d.deaths_of),
+    ),
+    Series(
+        "deaths_{actor}", int, "people", "deaths of {actor} a day",
+        "true deaths of an armed actor's people that day", lambda d, actor: d.deaths_of[actor],
+        per=ARMED,
+    ),
+    Series(
+        "reported_deaths", int, "people", "reported deaths a day",
+        "deaths the observer reported that day (on the day of the report), all actors",
+        lambda d: d.total(d.reported_of),
+    ),
+    Series(
+        "reported_{actor}", int, "people", "reported deaths of {actor} a day",
+        "an armed actor's deaths the observer reported that day",
+        lambda d, actor: d.reported_of[actor], per=ARMED,
+    ),
+    Series(
+        "cumulative_deaths", int, "people", "deaths so far", "true deaths up to the day's end",
+        lambda d: _cumulative(d.total(d.deaths_of)), at_end=True,
+    ),
+    Series(
+        "cumulative_reported", int, "people", "reported deaths so far",
+        "deaths reported up to the day's end", lambda d: _cumulative(d.total(d.reported_of)),
+        at_end=True,
+    ),
+    Series(
+        "consultations", int, "calls", "guarantor consultations a day",
+        "guarantor calls held that day (shared ones included)", lambda d: d.consultations,
+        requires="negotiation",
+    ),
+    Series(
+        "mediator_calls", int, "calls", "mediator's calls a day",
+        "the mediator's calls for containment that day", lambda d: d.mediator_calls,
+        requires="mediator",
+    ),
+    Series(
+        "talks", int, "rounds", "rounds of talks a day", "rounds of restoration talks that day",
+        lambda d: d.talks, requires="restoration",
+    ),
+    Series(
+        "state", str, "", "state of the truce", "the truce's state at the day's end",
+        lambda d: d.state, requires="truce", categories=STATES, at_end=True,
+    ),
+    Series(
+        "strain", float, "strain", "strain at the day's end",
+        "the truce's strain at the day's end (empty once it has collapsed)",
+        lambda d: d.strain, requires="truce", at_end=True,
+    ),
+)
+# fmt: on
+
+
+def days(scenario: Scenario) -> int:
+    """Days on the daily grid: day d runs from d to d + 1, and the last begins before
+    the horizon."""
+    return max(1, math.ceil(scenario.horizon))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesAt:
+    """A sweep metric ``SERIES@DAY``: a numeric daily series' value on one day, whose
+    mean over replications the sweep's tidy table carries."""
+
+    series: Series
+    day: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.series.name}@{self.day}"
+
+
+def series_at(scenario: Scenario, name: str, option: str) -> SeriesAt | None:
+    """``name`` as ``SERIES@DAY`` (None when it has no ``@``), or a one-line error."""
+    if "@" not in name:
+        return None
+    label, _, day_text = name.partition("@")
+    found = find_series(scenario, label, option)
+    if found.kind is str:
+        raise InputError(
+            option,
+            name,
+            f"expected a numeric daily series, got {label} (a state; the "
+            "outcome collapsed gives the probability of a collapse)",
+        )
+    last = days(scenario) - 1
+    if not (day_text.isascii() and day_text.isdigit() and int(day_text) <= last):
+        raise InputError(
+            option,
+            name,
+            f"expected SERIES@DAY with a day from 0 to {last} (day d runs from d to d + 1)",
+        )
+    return SeriesAt(found, int(day_text))
+
+
+def check_metric(scenario: Scenario, name: str, option: str) -> Field | SeriesAt:
+    """An outcome, or a daily series on a day (``SERIES@DAY``), or a one-line error."""
+    return series_at(scenario, name, option) or metric(scenario, name, option)
+
+
+def series(scenario: Scenario) -> tuple[Series, ...]:
+    """The daily series the scenario has, templates expanded per armed actor."""
+    armed = [a.id for a in scenario.armed]
+    found: list[Series] = []
+    for entry in SERIES:
+        if not entry.applies(scenario):
+            continue
+        for actor in armed if entry.per == ARMED else (None,):
+            if actor is None:
+                found.append(entry)
+            else:
+                found.append(
+                    dataclasses.replace(
+                        entry,
+                        name=entry.name.format(actor=actor),
+                        label=entry.label.format(actor=actor),
+                        actor=actor,
+                    )
+                )
+    return tuple(found)
+
+
+def find_series(scenario: Scenario, name: str, option: str) -> Series:
+    """The daily series ``name``, or a one-line error naming the option and the nearest
+    valid name."""
+    found = {s.name: s for s in series(scenario)}
+    if name in found:
+        return found[name]
+    entry = next((s for s in SERIES if s.name == name), None)
+    if entry is not None and not entry.applies(scenario):
+        lacks = LACKS[entry.requires or ""]
+        raise InputError(option, name, f"the scenario has {lacks}, so {name} has no values")
+    close = difflib.get_close_matches(name, list(found), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"valid: {', '.join(found)}"
+    raise InputError(option, name, f"no daily series is named {name}; {hint}")
 
 
 def fields(scenario: Scenario) -> tuple[Field, ...]:

@@ -1,8 +1,9 @@
 """The chunk files of a results directory, checked before they are trusted.
 
 Each chunk, when written, is recorded in ``DIR/_chunks.jsonl`` (append-only): its name,
-replications, rows, bytes and SHA-256. A file is *damaged* when it is empty, when its
-size or checksum differs from its record, when it has no Parquet footer, or when it
+replications, rows, bytes and SHA-256, and the same of its daily series file. A file
+is *damaged* when it is empty, when its size or checksum differs from its record,
+when it has no Parquet footer, or when it
 holds more rows than its name's replications (or other than its record's). Chunks
 whose replications *overlap* others (written by another writer, with another
 ``--chunk``) are never counted twice: readers keep each replication once (every copy
@@ -78,18 +79,32 @@ def records(directory: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def record(directory: Path, path: Path, first: int, count: int, rows: int, data: bytes) -> None:
-    """Append a chunk's record once its file is in place."""
-    line = json.dumps(
-        {
-            "name": path.name,
-            "first": first,
-            "count": count,
-            "rows": rows,
-            "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
+def record(
+    directory: Path,
+    path: Path,
+    first: int,
+    count: int,
+    rows: int,
+    data: bytes,
+    daily: tuple[int, bytes] | None = None,
+) -> None:
+    """Append a chunk's record once its file (and its ``daily`` file: rows and bytes)
+    is in place."""
+    entry: dict[str, Any] = {
+        "name": path.name,
+        "first": first,
+        "count": count,
+        "rows": rows,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    if daily is not None:
+        entry["daily"] = {
+            "rows": daily[0],
+            "bytes": len(daily[1]),
+            "sha256": hashlib.sha256(daily[1]).hexdigest(),
         }
-    )
+    line = json.dumps(entry)
     with open(directory / RECORDS, "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
@@ -97,11 +112,30 @@ def record(directory: Path, path: Path, first: int, count: int, rows: int, data:
 
 
 def problem(
-    chunk: ChunkFile, written: dict[str, Any] | None, deep: bool, parquet: Any
+    chunk: ChunkFile,
+    written: dict[str, Any] | None,
+    deep: bool,
+    parquet: Any,
+    companions: Path | None = None,
 ) -> str | None:
     """Why ``chunk`` cannot be trusted, or None. ``deep`` also checks its checksum and
     footer where it has a record (readers check sizes only, and footers of chunks
-    written before records were kept)."""
+    written before records were kept). With ``companions``, the folder of the chunks'
+    daily files, the chunk's daily file is checked the same way."""
+    own = _problem(chunk, written, deep, parquet)
+    if own is not None or companions is None:
+        return own
+    daily = ChunkFile(companions / chunk.name, chunk.first, chunk.last)
+    if not daily.path.exists():
+        return "its daily series file is missing"
+    why = _problem(daily, (written or {}).get("daily"), deep, parquet, per=None)
+    return None if why is None else f"its daily series file is {why}"
+
+
+def _problem(
+    chunk: ChunkFile, written: dict[str, Any] | None, deep: bool, parquet: Any, per: int | None = 1
+) -> str | None:
+    """``problem`` for one file; ``per`` rows a replication at most (None: any)."""
     try:
         size = chunk.path.stat().st_size
     except OSError as error:
@@ -117,7 +151,7 @@ def problem(
             rows = parquet.read_metadata(chunk.path).num_rows
         except Exception:
             return "not a readable Parquet file (no footer)"
-        if rows > chunk.count:
+        if per is not None and rows > chunk.count * per:
             return f"{rows} rows for {chunk.count} replications"
         if written is not None and rows != written.get("rows"):
             return f"{rows} rows where {written.get('rows')} were written"
@@ -138,13 +172,20 @@ class Inventory:
     overlapping: list[tuple[ChunkFile, ChunkFile]]  # (a chunk to drop, one it overlaps)
 
 
-def inventory(directory: Path, folder: Path, parquet: Any, deep: bool = False) -> Inventory:
-    """Check every chunk in ``folder`` and choose those to read."""
+def inventory(
+    directory: Path,
+    folder: Path,
+    parquet: Any,
+    deep: bool = False,
+    companions: Path | None = None,
+) -> Inventory:
+    """Check every chunk in ``folder`` (and its daily file in ``companions``) and
+    choose those to read."""
     written = records(directory)
     good: list[ChunkFile] = []
     damaged: list[tuple[ChunkFile, str]] = []
     for chunk in chunk_files(folder):
-        why = problem(chunk, written.get(chunk.name), deep, parquet)
+        why = problem(chunk, written.get(chunk.name), deep, parquet, companions)
         if why is None:
             good.append(chunk)
         else:

@@ -41,9 +41,9 @@ SURVIVAL = "survival"
 HEAVY_TAIL = 10.0  # the 99% quantile this many times the median (or more) is a heavy tail
 
 
-def _figure(height: float = 4.5) -> Figure:
+def figure_of(height: float = 4.5, width: float = 7.5) -> Figure:
     figure_module = require("matplotlib.figure", "plot", "pictures", "drawing")
-    return figure_module.Figure(figsize=(7.5, height))  # type: ignore[no-any-return]
+    return figure_module.Figure(figsize=(width, height))  # type: ignore[no-any-return]
 
 
 def axis_label(field: Field, scenario: Scenario | None = None) -> str:
@@ -54,7 +54,7 @@ def axis_label(field: Field, scenario: Scenario | None = None) -> str:
     return f"{label} ({field.unit})"
 
 
-def _title(scenario: Scenario, what: str, when: str | None = None) -> str:
+def title_of(scenario: Scenario, what: str, when: str | None = None) -> str:
     """The scenario's name, what is drawn, and for a conditional outcome which
     replications it is drawn from, wrapped to the figure's width."""
     lines = [f"{scenario.name}: {what}"]
@@ -85,7 +85,7 @@ def runs_figure(
     return histogram_figure(runs, field, log)
 
 
-def _day_axis(axes: Axes, scenario: Scenario) -> None:
+def day_axis(axes: Axes, scenario: Scenario) -> None:
     """Days since day 0 on the x axis, each tick also dated when the scenario has a
     start date."""
     horizon = scenario.horizon
@@ -110,7 +110,7 @@ def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure
             raise InputError(
                 "--metric", SURVIVAL, f"{results.label} has no truce whose survival to draw"
             )
-    figure = _figure()
+    figure = figure_of()
     axes = figure.subplots()
     for label, results in zip(distinguish(runs), runs, strict=True):
         horizon = results.scenario.horizon
@@ -127,7 +127,7 @@ def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure
             alpha=0.2,
             color=line.get_color(),
         )
-    _day_axis(axes, runs[0].scenario)
+    day_axis(axes, runs[0].scenario)
     axes.set_ylabel("P(no collapse yet)")
     axes.set_ylim(0, 1.02)
     axes.grid(alpha=0.3)
@@ -142,7 +142,7 @@ def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure
 def bars_figure(runs: Sequence[Results], field: Field, confidence: float = 0.95) -> Figure:
     """A true/false outcome: the share of replications in each of its two states, with
     the Wilson interval, side by side for each run."""
-    figure = _figure()
+    figure = figure_of()
     axes = figure.subplots()
     width = 0.8 / len(runs)
     for index, (label, results) in enumerate(zip(distinguish(runs), runs, strict=True)):
@@ -168,7 +168,7 @@ def bars_figure(runs: Sequence[Results], field: Field, confidence: float = 0.95)
     axes.set_ylim(0, 1.1)
     axes.set_ylabel("share of replications")
     label = probability_label(field, runs[0].scenario)
-    axes.set_title(_title(runs[0].scenario, f"{label}, with {confidence:.0%} intervals"))
+    axes.set_title(title_of(runs[0].scenario, f"{label}, with {confidence:.0%} intervals"))
     axes.legend(fontsize=8)
     figure.tight_layout()
     return figure
@@ -185,7 +185,7 @@ def histogram_figure(runs: Sequence[Results], field: Field, log: bool = False) -
     everything = np.concatenate([s for _, s in series]) if series else np.array([])
     if not everything.size:
         raise InputError("--metric", field.name, "has no values to draw in these replications")
-    figure = _figure()
+    figure = figure_of()
     axes = figure.subplots()
     unit_bins = bool(np.all(np.mod(everything, 1) == 0)) and np.ptp(everything) <= 60 and not log
     if log:
@@ -214,7 +214,7 @@ def histogram_figure(runs: Sequence[Results], field: Field, log: bool = False) -
         label = label[:-1] + ", log scale)" if label.endswith(")") else label + " (log scale)"
     axes.set_xlabel(label)
     axes.set_ylabel("share of replications" + ("" if unit_bins else " in each bin"))
-    axes.set_title(_title(scenario, field.text(scenario), field.when), fontsize=10)
+    axes.set_title(title_of(scenario, field.text(scenario), field.when), fontsize=10)
     if not log and heavy_tailed(everything.tolist()):
         axes.annotate(
             "heavy tail: a log axis (--log) shows it better",
@@ -255,7 +255,7 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
         else axis_label(field, first.scenario)
     )
     factors = sweep.paths
-    figure = _figure(5.0)
+    figure = figure_of(5.0)
     axes = figure.subplots()
     if len(factors) == 1:
         (x,) = factors
@@ -267,7 +267,7 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
         what = f"{label} across the sweep ({confidence:.0%} interval band)"
-        axes.set_title(_title(first.scenario, what, field.when), fontsize=10)
+        axes.set_title(title_of(first.scenario, what, field.when), fontsize=10)
     elif len(factors) == 2:
         _two_factors(figure, axes, rows, factors, label, confidence)
     else:

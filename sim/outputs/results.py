@@ -13,11 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from sim.errors import InputError
 from sim.experiments.chunks import Failure
 from sim.experiments.precision import Precision
 from sim.experiments.runs import Campaign
-from sim.model.catalogue import metric, outcome_fields, outcome_schema
+from sim.model.catalogue import (
+    STATES,
+    Field,
+    SeriesAt,
+    check_metric,
+    days,
+    find_series,
+    metric,
+    outcome_fields,
+    outcome_schema,
+    series,
+)
 from sim.model.outcomes import Columns
 from sim.optional import require
 from sim.outputs.results_dir import ResultsDir
@@ -25,6 +38,7 @@ from sim.outputs.rows import RowFile
 from sim.outputs.sweep_dir import SweepDir
 from sim.scenario.dump import differences, flat
 from sim.scenario.spec import Scenario
+from sim.statistics.daily import DailySource, DailySummary, summarize_daily
 from sim.statistics.estimators import check_confidence
 from sim.statistics.summaries import READ_FIRST, distributions, given_values, point_rows
 
@@ -151,6 +165,47 @@ class Results:
             raise InputError("summary", self.label, "no replication has finished yet")
         return distributions(self.scenario, columns, self.seed, confidence)
 
+    def _daily_source(self) -> DailySource:
+        source = self.source
+        if not hasattr(source, "daily_arrays"):
+            raise InputError(
+                "DIR",
+                self.label,
+                "a row file holds outcomes only; daily series are kept in "
+                "results directories and in memory",
+            )
+        return source  # type: ignore[return-value]
+
+    def daily(self, names: Iterable[str] | None = None) -> pd.DataFrame:
+        """The daily series (all by default): a row per replication and day, with the
+        day's date when the scenario has a start date, and the truce's state as a
+        category (pandas, an optional extra)."""
+        pd = require("pandas", "daily", self.label, "daily series as a DataFrame")
+        wanted = [s.name for s in series(self.scenario)] if names is None else list(names)
+        for name in wanted:
+            find_series(self.scenario, name, "--series")
+        data = self._daily_source().daily_arrays(wanted)
+        frame = pd.DataFrame({"replication": data["replication"], "day": data["day"]})
+        start = self.scenario.start_date
+        if start is not None:
+            frame["date"] = pd.Timestamp(start) + pd.to_timedelta(frame["day"], unit="D")
+        for name in wanted:
+            if name == "state":
+                frame[name] = pd.Categorical.from_codes(data[name], categories=list(STATES))
+            else:
+                frame[name] = data[name]
+        return frame
+
+    def daily_summary(
+        self, confidence: float = 0.95, names: Sequence[str] | None = None
+    ) -> DailySummary:
+        """Per day: each series' mean with its interval and its quantile bands, the
+        probability of each state of the truce, and the cumulative incidence of
+        collapse (``names`` limits the series)."""
+        check_confidence(confidence)
+        collapse = self.columns(["collapse_day"])["collapse_day"] if self.scenario.truce else None
+        return summarize_daily(self.scenario, self._daily_source(), collapse, confidence, names)
+
 
 class SweepResults:
     """A sweep's points, each a run's results sharing the seed. Points are opened once;
@@ -211,12 +266,33 @@ class SweepResults:
         chosen = list(metrics or self.metrics)
         rows: list[dict[str, Any]] = []
         for index, results in self._started():
-            found = [metric(results.scenario, name, "--metric") for name in chosen]
-            wanted = [*chosen, *(f.given for f in found if f.given)]
+            found = [check_metric(results.scenario, name, "--metric") for name in chosen]
+            outcomes = [f for f in found if isinstance(f, Field)]
+            wanted = [f.name for f in outcomes] + [f.given for f in outcomes if f.given]
             point = {path: self.points[index][path] for path in self.paths}
-            columns = results.columns(wanted)
+            columns: dict[str, Sequence[Any]] = dict(results.columns(wanted))
+            on_days = [f for f in found if isinstance(f, SeriesAt)]
+            if on_days:  # a series on a day: each replication's value that day
+                data = results._daily_source().daily_arrays([f.series.name for f in on_days])
+                for at in on_days:
+                    values = data[at.series.name].reshape(-1, days(results.scenario))[:, at.day]
+                    columns[at.name] = values[~np.isnan(values)].tolist()
             rows += point_rows(index, point, results.scenario, columns, chosen, confidence)
         return rows
+
+    def daily(self, names: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every point's daily series (``Results.daily``), point after point, with the
+        point's index and parameter values as columns."""
+        pd = require("pandas", "daily", self.label, "daily series as a DataFrame")
+        frames = []
+        for index, results in self._started():
+            frame = results.daily(names)
+            for position, (name, value) in enumerate(
+                {"point": index, **{p: self.points[index][p] for p in self.paths}}.items()
+            ):
+                frame.insert(position, name, value)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def columns(self, names: Iterable[str] | None = None) -> Columns:
         """Every point's replications, point after point, with the point's index and

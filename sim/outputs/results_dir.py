@@ -6,9 +6,13 @@ Layout::
     DIR/_manifest.json             scenario (fully resolved), seed, versions, invocations
     DIR/chunks/000000000-000000499.parquet   replications 0..499
     DIR/_failures.jsonl            replications that raised, one JSON object a line
+    DIR/_daily/000000000-000000499.parquet   their daily series: a row per replication
+                                   and day (``--daily off`` leaves this folder out)
 
 The directory's own files start with ``_``, which pyarrow, pandas, polars, duckdb and
-Spark skip, so each opens the directory by its path alone as one table of rows.
+Spark skip, so each opens the directory by its path alone as one table of rows; the
+daily series open the same way from ``DIR/_daily``. A chunk and its daily file are one
+unit: a damaged or missing daily file makes its chunk damaged, and both are recomputed.
 
 Every file is written to a temporary name and renamed into place, so a killed
 process leaves either the whole file or none of it. Running the same command on the
@@ -32,10 +36,12 @@ import numpy as np
 
 from sim.errors import InputError, TruceWarning
 from sim.experiments.chunks import Chunk, Intervals
-from sim.model.catalogue import outcome_schema
+from sim.model.catalogue import STATES, outcome_schema, series
+from sim.model.daily import DailyData
 from sim.model.outcomes import Columns
 from sim.optional import require
 from sim.outputs.chunk_files import ChunkFile, inventory, record
+from sim.outputs.chunk_files import chunk_files as listed
 from sim.outputs.locks import DirectoryLock, is_locked
 from sim.outputs.manifests import (
     begin_invocation,
@@ -53,11 +59,16 @@ FORMAT = "truce-results/1"
 MANIFEST = "_manifest.json"
 LEGACY_MANIFEST = "manifest.json"  # its name before the directory's files began with _
 CHUNKS = "chunks"
+DAILY = "_daily"
 FAILURES = "_failures.jsonl"
 LEGACY_FAILURES = "failures.jsonl"
 KIND = "results"
 SHAPE = {"scenario": dict, "seed": int, "invocations": list}  # what readers rely on
 CELLS = 4_000_000  # values held at once when reading columns (about 120 MB as Python)
+
+
+def _switch(on: bool) -> str:
+    return "on" if on else "off"
 
 
 def _pyarrow(option: str, path: Path) -> Any:
@@ -87,10 +98,13 @@ class ResultsDir:
         scenario_file: str,
         seed: int,
         constants: Mapping[str, float | int] | None = None,
+        daily: bool | None = None,
     ) -> ResultsDir:
         """Open ``path`` for a run, creating it, or resuming it if it holds an earlier
         run of the same scenario and seed. ``constants`` become columns of every row
-        (a sweep's point and its parameter values).
+        (a sweep's point and its parameter values). ``daily`` keeps the daily series
+        (None: as the directory already does, and yes in a new one); a directory keeps
+        them for all of its replications or for none.
 
         The directory is locked until ``close``: a second writer is refused. What an
         earlier writer left that cannot be trusted is cleared, saying so (a warning):
@@ -113,11 +127,26 @@ class ResultsDir:
                 KIND,
                 identity={"scenario": scenario_to_data(scenario), "seed": seed},
                 another="results of another scenario or seed",
-                fresh={"scenario_file": scenario_file, "constants": dict(constants or {})},
+                fresh={
+                    "scenario_file": scenario_file,
+                    "constants": dict(constants or {}),
+                    "daily": True if daily is None else daily,
+                },
                 legacy=LEGACY_MANIFEST,
                 shape=SHAPE,
             )
+            kept = bool(manifest.get("daily", False))
+            if daily is not None and daily != kept:
+                raise InputError(
+                    "--daily",
+                    _switch(daily),
+                    f"{path} was run with --daily {_switch(kept)}, and a directory keeps "
+                    "daily series for all of its replications or none; rerun with "
+                    f"--daily {_switch(kept)}, or choose another directory",
+                )
             (path / CHUNKS).mkdir(exist_ok=True)
+            if kept:
+                (path / DAILY).mkdir(exist_ok=True)
         except BaseException:
             lock.release()
             raise
@@ -136,14 +165,14 @@ class ResultsDir:
         for run in self.manifest["invocations"]:
             if run.get("outcome") == "running":  # its writer died: nothing holds the lock
                 run["outcome"] = "stopped without finishing (killed?)"
-        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, deep=True)
+        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, True, self._daily)
         for chunk, why in found.damaged:
             warnings.warn(
                 f"recomputing {chunk.describe()}: chunk {chunk.name} is damaged ({why})",
                 TruceWarning,
                 stacklevel=3,
             )
-            chunk.path.unlink()
+            self._remove(chunk)
         for chunk, kept in found.overlapping:
             warnings.warn(
                 f"removed chunk {chunk.name}: it overlaps {kept.name} (written by another "
@@ -151,7 +180,29 @@ class ResultsDir:
                 TruceWarning,
                 stacklevel=3,
             )
-            chunk.path.unlink()
+            self._remove(chunk)
+        if self._daily is not None:  # daily files whose chunk never landed (killed)
+            chunks = {c.name for c in listed(self.path / CHUNKS)}
+            for orphan in listed(self._daily):
+                if orphan.name not in chunks:
+                    orphan.path.unlink()
+
+    def _remove(self, chunk: ChunkFile) -> None:
+        """A chunk and its daily file: the daily file goes first, so a chunk is never
+        left without one."""
+        if self._daily is not None:
+            (self._daily / chunk.name).unlink(missing_ok=True)
+        chunk.path.unlink()
+
+    @property
+    def daily(self) -> bool:
+        """Whether the directory keeps daily series."""
+        return bool(self.manifest.get("daily", False))
+
+    @property
+    def _daily(self) -> Path | None:
+        """The folder of daily series files, when the directory keeps them."""
+        return self.path / DAILY if self.daily else None
 
     def close(self) -> None:
         """Let another run write the directory."""
@@ -229,15 +280,46 @@ class ResultsDir:
             )
         return self._schema
 
+    def daily_schema(self) -> Any:
+        """The daily files' columns: replication, day, then each series (a state as a
+        category)."""
+        pa = self.pa
+        types = {
+            int: pa.int64(),
+            float: pa.float64(),
+            str: pa.dictionary(pa.int8(), pa.string()),
+        }
+        return pa.schema(
+            [("replication", pa.int64()), ("day", pa.int64())]
+            + [(s.name, types[s.kind]) for s in series(self.scenario())]
+        )
+
+    def _daily_table(self, data: DailyData) -> Any:
+        pa = self.pa
+        arrays = []
+        for field in self.daily_schema():
+            values = data[field.name]
+            if pa.types.is_dictionary(field.type):
+                arrays.append(
+                    pa.DictionaryArray.from_arrays(pa.array(values, pa.int8()), list(STATES))
+                )
+            else:  # NaN strain (a collapsed truce) is stored empty
+                arrays.append(pa.array(values, field.type, from_pandas=True))
+        return pa.Table.from_arrays(arrays, schema=self.daily_schema())
+
+    def _parquet(self, table: Any) -> bytes:
+        sink = self.pa.BufferOutputStream()
+        self.pa.parquet.write_table(table, sink)
+        data: bytes = sink.getvalue().to_pybytes()
+        return data
+
     def write(self, chunk: Chunk) -> None:
-        """Store a finished chunk: its failures, then its rows."""
+        """Store a finished chunk: its failures, its daily series, then its rows."""
         pa = self.pa
         columns = dict(chunk.columns)
         for name, value in self.constants.items():
             columns[name] = [value] * chunk.rows
         table = pa.Table.from_pydict(columns, schema=self.schema())
-        sink = pa.BufferOutputStream()
-        pa.parquet.write_table(table, sink)
         last = chunk.first + chunk.count - 1
         name = f"{chunk.first:09d}-{last:09d}.parquet"
         if chunk.failures:
@@ -247,10 +329,17 @@ class ResultsDir:
             )
             with open(self.path / FAILURES, "a", encoding="utf-8") as handle:
                 handle.write(lines)
-        data = sink.getvalue().to_pybytes()
+        daily: tuple[int, bytes] | None = None
+        if self._daily is not None:
+            if chunk.daily is None:
+                raise ValueError("a directory that keeps daily series was given a chunk without")
+            daily_table = self._daily_table(chunk.daily)
+            daily = (daily_table.num_rows, self._parquet(daily_table))
+            write_atomically(self._daily / name, daily[1])
+        data = self._parquet(table)
         target = self.path / CHUNKS / name
         write_atomically(target, data)
-        record(self.path, target, chunk.first, chunk.count, chunk.rows, data)
+        record(self.path, target, chunk.first, chunk.count, chunk.rows, data, daily)
         run = self.manifest["invocations"][-1]
         run["replications_written"] += chunk.count
         run["compute_seconds"] = round(run["compute_seconds"] + chunk.seconds, 3)
@@ -262,7 +351,7 @@ class ResultsDir:
         """The chunks to read: checked (sizes against their records; every checksum
         and footer with ``deep``), each replication once. Damaged and overlapping chunks
         are left out, with a warning (once for each)."""
-        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, deep=deep)
+        found = inventory(self.path, self.path / CHUNKS, self.pa.parquet, deep, self._daily)
         notes = [
             f"chunk {chunk.name} is damaged ({why}); its {chunk.count} replications are "
             "left out until the run is resumed"
@@ -322,6 +411,56 @@ class ResultsDir:
             first = np.concatenate(([True], replications[1:] != replications[:-1]))
             table = table.filter(first)  # overlapping chunks: each replication once
         return {name: table.column(name).to_pylist() for name in wanted}
+
+    def daily_table(self, names: Sequence[str], files: Sequence[ChunkFile] | None = None) -> Any:
+        """The named daily series (with ``replication`` and ``day``) of every stored
+        replication (or those of ``files``), as a pyarrow table sorted by replication
+        and day, each replication once."""
+        if self._daily is None:
+            raise InputError(
+                "DIR",
+                str(self.path),
+                "holds no daily series (it was run with --daily off, or before they were "
+                "kept); run it again into a new directory to have them",
+            )
+        wanted = list(dict.fromkeys(["replication", "day", *names]))
+        chosen = list(files) if files is not None else self.chunk_files()
+        paths = [str(self._daily / c.name) for c in chosen]
+        if not paths:
+            return self.daily_schema().empty_table().select(wanted)
+        try:
+            dataset = self._dataset.dataset(paths, format="parquet", schema=self.daily_schema())
+            table = dataset.to_table(columns=wanted).sort_by(
+                [("replication", "ascending"), ("day", "ascending")]
+            )
+        except (OSError, ValueError) as error:
+            raise InputError("DIR", str(self.path), f"cannot be read ({error})") from None
+        keys = table.column("replication").to_numpy() * (1 << 20) + table.column("day").to_numpy()
+        if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
+            first = np.concatenate(([True], keys[1:] != keys[:-1]))
+            table = table.filter(first)  # overlapping chunks: each replication once
+        return table
+
+    def daily_arrays(
+        self, names: Sequence[str], files: Sequence[ChunkFile] | None = None
+    ) -> DailyData:
+        """``daily_table`` as numpy arrays: a state as its code in ``STATES``, an
+        empty strain as NaN."""
+        table = self.daily_table(names, files)
+        found: DailyData = {}
+        for name in table.column_names:
+            column = table.column(name)
+            if self.pa.types.is_dictionary(column.type):
+                parts = [
+                    np.array([STATES.index(v) for v in part.dictionary.to_pylist()], np.int8)[
+                        part.indices.to_numpy(zero_copy_only=False)
+                    ]
+                    for part in column.chunks
+                ]
+                found[name] = np.concatenate(parts) if parts else np.zeros(0, np.int8)
+            else:
+                found[name] = column.to_numpy()
+        return found
 
     @property
     def _dataset(self) -> Any:

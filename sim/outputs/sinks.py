@@ -4,7 +4,13 @@ interrupted run keeps every finished chunk."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.errors import InputError
 from sim.experiments.chunks import Chunk, Intervals
+from sim.model.daily import DailyData
 from sim.model.outcomes import Columns
 from sim.outputs.rows import RowWriter
 
@@ -13,11 +19,16 @@ class MemorySink:
     """Keeps outcome columns in memory, and streams rows to a CSV or JSON file in
     replication order: a chunk that finishes before the chunks ahead of it waits for
     them (it is held in memory anyway), so the file's bytes never depend on the workers.
+    With ``daily``, it keeps the chunks' daily series too (as numpy arrays).
     """
 
-    def __init__(self, fields: list[str], writer: RowWriter | None = None) -> None:
+    def __init__(
+        self, fields: list[str], writer: RowWriter | None = None, daily: bool = False
+    ) -> None:
         self.fields = fields
         self.writer = writer
+        self._keeps = daily
+        self._daily: list[DailyData] = []
         self._columns: Columns = {name: [] for name in fields}
         self._next = 0  # the first replication not yet in the row file
         self._waiting: dict[int, Chunk] = {}
@@ -25,9 +36,15 @@ class MemorySink:
     def done(self) -> Intervals:
         return Intervals()
 
+    @property
+    def daily(self) -> bool:
+        return self._keeps
+
     def write(self, chunk: Chunk) -> None:
         for name in self.fields:
             self._columns[name].extend(chunk.columns[name])
+        if self.daily and chunk.daily is not None:
+            self._daily.append(chunk.daily)
         if self.writer is None:
             return
         self._waiting[chunk.first] = chunk
@@ -55,6 +72,20 @@ class MemorySink:
         )
         wanted = list(dict.fromkeys(["replication", *fields]))
         return {name: [self._columns[name][i] for i in order] for name in wanted}
+
+    def daily_arrays(self, names: Sequence[str]) -> DailyData:
+        """The named daily series (with ``replication`` and ``day``), sorted by
+        replication and day."""
+        if not self.daily:
+            raise InputError(
+                "daily", "off", "this run kept no daily series; run it with daily series on"
+            )
+        wanted = list(dict.fromkeys(["replication", "day", *names]))
+        if not self._daily:
+            return {name: np.zeros(0) for name in wanted}
+        joined = {name: np.concatenate([part[name] for part in self._daily]) for name in wanted}
+        order = np.lexsort((joined["day"], joined["replication"]))
+        return {name: values[order] for name, values in joined.items()}
 
     def close(self) -> None:
         """Write what still waits (after an interrupt, chunks beyond a gap), still in

@@ -302,3 +302,64 @@ def _strain(value: float | None) -> str:
 
 def _n(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+# daily series -------------------------------------------------------------------------
+
+
+def daily_table(summary: dict[str, Any], days: list[int], names: list[str]) -> str:
+    """Days ``days`` of a daily summary: the truce's states and the cumulative
+    incidence of collapse, then the mean, median and bands of each series in
+    ``names``."""
+    level = round(summary["confidence"] * 100)
+    dates = summary["dates"]
+    lines = [
+        f"{summary['scenario']}: daily series of {summary['replications']} replications "
+        f"({level}% intervals)",
+        "Day d runs from d to d + 1; counts are over the day, states and strain at its end.",
+    ]
+
+    def when(day: int) -> str:
+        return f"{day:>4}  {dates[day]}" if dates else f"{day:>4}"
+
+    head = f"  {'day':>4}  {'date':<10}" if dates else f"  {'day':>4}"
+    states = summary["states"]
+    incidence = summary["collapse_incidence"]
+    if states:
+        lines += [
+            "",
+            "Truce at the day's end: P(state), and P(collapsed by then) (1 - Kaplan-Meier)",
+        ]
+        columns = [*states, *(["collapsed by then"] if incidence else [])]
+        lines.append((head + "".join(f"  {name:<24}" for name in columns)).rstrip())
+        for day in days:
+            cells = [states[s] for s in states] + ([incidence] if incidence else [])
+            lines.append(
+                (
+                    f"  {when(day)}"
+                    + "".join(f"  {_interval(_at(cell, day)):<24}" for cell in cells)
+                ).rstrip()
+            )
+    for name in names:
+        band = summary["series"].get(name)
+        if band is None:  # the state, shown above
+            continue
+        unit = f" ({band['unit']})" if band["unit"] else ""
+        lines += ["", f"{band['label']}{unit}: {name}"]
+        lines.append(
+            head + f"  {f'mean [{level}% interval]':<28} {'median':>8}"
+            f" {'50% band':>13} {'90% band':>13} {'n':>7}"
+        )
+        for day in days:
+            mean = {"value": band["mean"][day], "low": band["low"][day], "high": band["high"][day]}
+            fifty = f"{_number(band['q25'][day])}-{_number(band['q75'][day])}"
+            ninety = f"{_number(band['q05'][day])}-{_number(band['q95'][day])}"
+            lines.append(
+                f"  {when(day)}  {_interval(mean, 2):<28} {_number(band['q50'][day]):>8}"
+                f" {fifty:>13} {ninety:>13} {band['n'][day]:>7}"
+            )
+    return "\n".join(lines)
+
+
+def _at(cell: dict[str, Any], day: int) -> dict[str, Any]:
+    return {"value": cell["value"][day], "low": cell["low"][day], "high": cell["high"][day]}

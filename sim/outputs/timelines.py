@@ -26,6 +26,7 @@ from sim.scenario.spec import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 UNPROMPTED = ("decay", "drift", "truce at the start")
 COLUMNS = (
@@ -57,6 +58,13 @@ class Trace:
     @property
     def rows(self) -> list[dict[str, Any]]:
         return timeline(self.scenario, self.run)
+
+    def figure(self) -> Figure:
+        """The replication as a picture: strikes by actor (retaliations linked to their
+        cause), calls and talks, the strain with its thresholds, the truce's state."""
+        from sim.outputs.trace_picture import trace_figure
+
+        return trace_figure(self)
 
     def to_pandas(self) -> pd.DataFrame:
         pandas = require("pandas", "to_pandas", "a trace", "a DataFrame")

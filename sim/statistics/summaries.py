@@ -218,7 +218,8 @@ def point_rows(
     for metric in metrics:
         field = find(scenario, metric)
         values = given_values(field, columns, scenario) if field else columns[metric]
-        found: Estimate = estimate(values, schema[metric], confidence)
+        # a daily series on a day (SERIES@DAY) is a number with a mean
+        found: Estimate = estimate(values, schema.get(metric, float), confidence)
         rows.append(
             {
                 "point": index,

@@ -1,0 +1,435 @@
+"""Daily series: checked against the scalar outcomes of the same replications, their
+aggregates against a direct computation, and their storage like the rows'."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import api
+from sim.model.catalogue import STATES
+from sim.outputs.results import Results
+from tests.conftest import IDLIB, TWO_ACTOR, invoke
+
+RUNS, SEED = 300, 5
+DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def idlib(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    out = tmp_path_factory.mktemp("daily") / "idlib"
+    return sim.run(IDLIB, runs=RUNS, seed=SEED, jobs=1, chunk=100, output=out)
+
+
+@pytest.fixture(scope="module")
+def frames(idlib: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return idlib.daily(), idlib.to_pandas()
+
+
+def by_replication(daily: pd.DataFrame, name: str) -> np.ndarray[Any, Any]:
+    values: np.ndarray[Any, Any] = daily[name].to_numpy().reshape(-1, DAYS)
+    return values
+
+
+def test_daily_counts_sum_to_the_scalar_outcomes(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    daily, rows = frames
+    assert len(daily) == RUNS * DAYS
+    assert daily.groupby("replication")["day"].apply(list).tolist() == [list(range(DAYS))] * RUNS
+    pairs = {
+        "deaths": "deaths",
+        "reported_deaths": "reported_deaths",
+        "strikes": "strikes",
+        "retaliations": "retaliations",
+        "consultations": "consultations",
+        "mediator_calls": "mediator_calls",
+        "talks": "talks",
+        **{f"deaths_{a}": f"deaths_{a}" for a in ("russia", "government", "turkey", "nfl")},
+        **{f"reported_{a}": f"reported_{a}" for a in ("russia", "government", "turkey", "nfl")},
+    }
+    for series, outcome in pairs.items():
+        totals = by_replication(daily, series).sum(axis=1)
+        assert (totals == rows[outcome].to_numpy()).all(), series
+    actors = ("russia", "government", "turkey", "nfl")
+    strikes_by = np.sum([by_replication(daily, f"strikes_{a}") for a in actors], axis=0)
+    assert (strikes_by == by_replication(daily, "strikes")).all()
+    cumulative = by_replication(daily, "cumulative_deaths")
+    assert (cumulative == np.cumsum(by_replication(daily, "deaths"), axis=1)).all()
+    assert (cumulative[:, -1] == rows["deaths"].to_numpy()).all()
+    assert (by_replication(daily, "cumulative_reported")[:, -1] == rows["reported_deaths"]).all()
+
+
+def test_the_state_on_the_collapse_day_is_collapsed_and_the_strain_ends_as_the_outcome(
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    daily, rows = frames
+    states = by_replication(daily, "state")
+    strain = by_replication(daily, "strain")
+    checked = 0
+    for index, row in rows.iterrows():
+        if pd.isna(row["collapse_day"]):
+            assert (states[index] != "collapsed").all()
+            continue
+        day = int(row["collapse_day"])
+        restored = row["restored_day"]
+        if pd.isna(restored) or restored >= day + 1:  # not restored within the same day
+            assert states[index][day] == "collapsed"
+            checked += 1
+        assert (states[index][:day] != "collapsed").all()  # nothing collapsed before it
+    assert checked > 30  # enough collapses for the check to mean something
+    # no strain once collapsed, and the strain at the horizon is the outcome's
+    assert (np.isnan(strain) == (states == "collapsed")).all()
+    final = rows["final_strain"].to_numpy(dtype=float, na_value=np.nan)
+    assert np.allclose(strain[:, -1], final, equal_nan=True)
+    peak = rows["peak_strain"].to_numpy(dtype=float)
+    assert (np.nan_to_num(strain, nan=0.0).max(axis=1) <= peak + 1e-9).all()
+
+
+def test_the_aggregates_match_a_direct_computation(
+    idlib: Results, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    daily, rows = frames
+    summary = idlib.daily_summary(0.9)
+    assert summary.replications == RUNS
+    table = summary.series_frame()
+    deaths = table[table["series"] == "cumulative_deaths"].set_index("day")
+    matrix = by_replication(daily, "cumulative_deaths").astype(float)
+    assert np.allclose(deaths["mean"], matrix.mean(axis=0))
+    assert (deaths["n"] == RUNS).all()
+    for p, column in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
+        expected = np.quantile(matrix, p, axis=0, method="inverted_cdf")
+        assert np.allclose(deaths[column], expected)
+    # the Student t interval of day 30, at 90%
+    from scipy import stats
+
+    day30 = matrix[:, 30]
+    half = stats.t.ppf(0.95, RUNS - 1) * day30.std(ddof=1) / math.sqrt(RUNS)
+    assert math.isclose(deaths.loc[30, "high"] - deaths.loc[30, "mean"], half, rel_tol=1e-9)
+    # the strain's mean is over the replications whose truce stands that day
+    strain = table[table["series"] == "strain"].set_index("day")
+    values = by_replication(daily, "strain")
+    assert np.allclose(strain["n"], (~np.isnan(values)).sum(axis=0))
+    assert np.allclose(strain["mean"], np.nanmean(values, axis=0))
+    # the state probabilities are shares of replications and sum to one each day
+    states = summary.states_frame()
+    totals = states.groupby("day")["probability"].sum()
+    assert np.allclose(totals, 1.0)
+    shares = by_replication(daily, "state")
+    collapsed = states[states["state"] == "collapsed"].set_index("day")["probability"]
+    assert np.allclose(collapsed, (shares == "collapsed").mean(axis=0))
+    # every truce runs to the horizon (censoring only there), so 1 - Kaplan-Meier on
+    # a day is the plain share of collapses before the day's end
+    incidence = summary.incidence_frame().set_index("day")
+    first = rows["collapse_day"].to_numpy(dtype=float, na_value=np.inf)
+    direct = [(first < d + 1).mean() for d in range(DAYS)]
+    assert np.allclose(incidence["incidence"], direct)
+    assert (incidence["low"] <= incidence["incidence"]).all()
+    assert (incidence["incidence"] <= incidence["high"]).all()
+    # a collapse that talks undid still counts: incidence is never below P(collapsed)
+    assert (incidence["incidence"].to_numpy() >= collapsed.to_numpy() - 1e-12).all()
+    assert str(incidence.loc[0, "date"]) == "2020-10-26"
+
+
+def test_the_daily_files_open_by_path_in_pandas_polars_and_duckdb(idlib: Results) -> None:
+    import duckdb
+    import polars as pl
+
+    assert idlib.directory is not None
+    folder = idlib.directory / "_daily"
+    # the directory itself still opens as the replications' rows alone
+    assert pd.read_parquet(idlib.directory).shape[0] == RUNS
+    frame = pd.read_parquet(folder)
+    assert frame.shape[0] == RUNS * DAYS
+    assert list(frame.columns[:4]) == ["replication", "day", "strikes", "strikes_russia"]
+    assert set(frame["state"].astype(str)) <= set(STATES)
+    assert pl.read_parquet(folder / "*.parquet").height == RUNS * DAYS
+    counted = duckdb.sql(f"select count(*) from read_parquet('{folder}/*.parquet')")
+    assert counted is not None and counted.fetchall() == [(RUNS * DAYS,)]
+
+
+def test_a_run_in_memory_holds_the_same_series_as_a_directory(
+    idlib: Results, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    memory = sim.run(IDLIB, runs=RUNS, seed=SEED, jobs=2, chunk=37)
+    pd.testing.assert_frame_equal(memory.daily(), frames[0])
+
+
+def test_daily_files_do_not_depend_on_workers_and_resume_where_they_stopped(
+    tmp_path: Path,
+) -> None:
+    one, two, resumed = tmp_path / "one", tmp_path / "two", tmp_path / "resumed"
+    sim.run(TWO_ACTOR, runs=200, seed=3, jobs=1, chunk=50, output=one)
+    sim.run(TWO_ACTOR, runs=200, seed=3, jobs=2, chunk=50, output=two)
+    names = sorted(p.name for p in (one / "_daily").iterdir())
+    assert names == sorted(p.name for p in (two / "_daily").iterdir())
+    for name in names:  # the same bytes, whatever the workers
+        assert (one / "_daily" / name).read_bytes() == (two / "_daily" / name).read_bytes()
+    sim.run(TWO_ACTOR, runs=120, seed=3, jobs=2, chunk=50, output=resumed)  # stopped early
+    sim.run(TWO_ACTOR, runs=200, seed=3, jobs=2, chunk=50, output=resumed)  # and resumed
+    whole = Results.open(one).daily()
+    pd.testing.assert_frame_equal(Results.open(resumed).daily(), whole)
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_a_chunk_whose_daily_file_is_damaged_is_recomputed(tmp_path: Path, damage: str) -> None:
+    out = tmp_path / "out"
+    sim.run(TWO_ACTOR, runs=100, seed=3, jobs=1, chunk=50, output=out)
+    target = out / "_daily" / "000000050-000000099.parquet"
+    before = target.read_bytes()
+    if damage == "missing":
+        target.unlink()
+    else:
+        target.write_bytes(before[: len(before) // 2])
+    summary = invoke("summary", out, "--format", "json")
+    assert summary.exit_code == 0
+    assert "left out until the run is resumed" in summary.output
+    assert '"replications": 50' in summary.output
+    resumed = invoke(
+        "run", TWO_ACTOR, "--runs", 100, "--seed", 3, "--jobs", 1, "--chunk", 50, "--output", out
+    )
+    assert resumed.exit_code == 0, resumed.output
+    assert "recomputing replications 50..99" in resumed.output
+    assert target.read_bytes() == before
+
+
+def test_daily_off_keeps_none_and_says_so_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    made = invoke("run", TWO_ACTOR, "--runs", 50, "--jobs", 1, "--output", out, "--daily", "off")
+    assert made.exit_code == 0, made.output
+    assert not (out / "_daily").exists()
+    asked = invoke("summary", out, "--daily")
+    assert asked.exit_code == 2
+    assert asked.output.strip().splitlines() == [
+        f"error: DIR: {out}: holds no daily series (it was run with --daily off, or before "
+        "they were kept); run it again into a new directory to have them"
+    ]
+    resumed = invoke("run", TWO_ACTOR, "--runs", 80, "--jobs", 1, "--output", out, "--daily", "on")
+    assert resumed.exit_code == 2
+    assert "was run with --daily off" in resumed.output
+    # without --daily, a resumed directory goes on as it was made
+    assert invoke("run", TWO_ACTOR, "--runs", 80, "--jobs", 1, "--output", out).exit_code == 0
+    assert not (out / "_daily").exists()
+
+
+def test_summary_daily_prints_states_and_bands_on_chosen_days(idlib: Results) -> None:
+    shown = invoke(
+        "summary", idlib.directory, "--daily", "--days", "0,30", "--series", "cumulative_deaths"
+    )
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == f"Idlib, October 2020: daily series of {RUNS} replications (95% intervals)"
+    day30 = [line for line in lines if line.strip().startswith("30  2020-11-25")]
+    assert len(day30) == 2  # the truce's states, then cumulative deaths
+    summary = idlib.daily_summary()
+    mean = summary.bands["cumulative_deaths"].mean[30]
+    assert f"{mean:.2f} [" in day30[1]
+    as_json = json.loads(invoke("summary", idlib.directory, "--daily", "--format", "json").output)
+    assert as_json["dates"][0] == "2020-10-26" and len(as_json["days"]) == DAYS
+    assert as_json["series"]["cumulative_deaths"]["mean"][30] == pytest.approx(mean, abs=1e-6)
+    assert set(as_json["states"]) == set(STATES)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--daily", "--days", "60"],
+            "--days: 60: expected days from 0 to 59, separated by commas",
+        ),
+        (
+            ["--daily", "--series", "deaths_nobody"],
+            "no daily series is named deaths_nobody; did you mean deaths_nfl?",
+        ),
+        (["--days", "3"], "--series/--days: 3: they go with --daily"),
+    ],
+)
+def test_bad_daily_options_get_one_line(idlib: Results, arguments: list[str], message: str) -> None:
+    result = invoke("summary", idlib.directory, *arguments)
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert message in result.output
+
+
+def test_a_sweeps_tidy_table_carries_series_on_days(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    result = invoke(
+        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 60,
+        "--jobs", 1, "--output", out, "--metric", "cumulative_deaths@30", "--metric", "collapsed",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    on_day = [r for r in rows if r["metric"] == "cumulative_deaths@30"]
+    assert len(on_day) == 2
+    for row in on_day:
+        point = Results.open(out / "points" / f"{row['point']:04d}")
+        values = point.daily(["cumulative_deaths"]).query("day == 30")["cumulative_deaths"]
+        assert row["estimate"] == pytest.approx(values.mean())
+        assert row["replications"] == 60
+    assert on_day[0]["estimate"] < on_day[1]["estimate"]  # the rebels answer more at 0.8
+    # the sweep's rows still open as one table, the daily files left out
+    assert pd.read_parquet(out / "points").shape[0] == 120
+    days = invoke("summary", out, "--daily", "--days", "7,30", "--format", "json")
+    assert days.exit_code == 0, days.output
+    metrics = {(r["point"], r["metric"]) for r in json.loads(days.output)}
+    assert metrics == {(p, f"cumulative_deaths@{d}") for p in (0, 1) for d in (7, 30)}
+    assert len(api.sweep_days(out, series=["strikes"], days=[0]).copy()) == 2
+
+
+@pytest.mark.parametrize(
+    ("metric", "message"),
+    [
+        ("state@3", "expected a numeric daily series, got state"),
+        ("deaths@60", "expected SERIES@DAY with a day from 0 to 59"),
+        ("deaths@x", "expected SERIES@DAY with a day from 0 to 59"),
+        ("deaths_nobody@3", "no daily series is named deaths_nobody"),
+    ],
+)
+def test_a_bad_series_metric_is_refused_before_any_work(
+    tmp_path: Path, metric: str, message: str
+) -> None:
+    out = tmp_path / "sweep"
+    result = invoke(
+        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 10,
+        "--jobs", 1, "--output", out, "--metric", metric,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
+
+
+def test_a_series_metric_with_daily_off_is_refused(tmp_path: Path) -> None:
+    result = invoke(
+        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 10,
+        "--jobs", 1, "--output", tmp_path / "s", "--metric", "deaths@3", "--daily", "off",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--metric: deaths@3: a daily series needs --daily on" in result.output
+
+
+def test_a_scenario_without_a_truce_has_no_state_or_strain(tmp_path: Path) -> None:
+    results = sim.run(TWO_ACTOR, runs=20, seed=1, jobs=1)
+    frame = results.daily()
+    assert "state" not in frame.columns and "strain" not in frame.columns
+    summary = results.daily_summary()
+    assert summary.states == {} and summary.incidence is None
+    with pytest.raises(sim.InputError, match="the scenario has no truce, so state has no values"):
+        results.daily(["state"])
+
+
+def test_orphan_daily_files_are_removed_on_resume(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sim.run(TWO_ACTOR, runs=100, seed=3, jobs=1, chunk=50, output=out)
+    # a run killed between writing a chunk's daily file and the chunk itself
+    (out / "chunks" / "000000050-000000099.parquet").unlink()
+    shutil.copy(
+        out / "_daily" / "000000050-000000099.parquet",
+        out / "_daily" / "000000100-000000149.parquet",
+    )
+    sim.run(TWO_ACTOR, runs=100, seed=3, jobs=1, chunk=50, output=out)
+    assert sorted(p.name for p in (out / "_daily").iterdir()) == [
+        "000000000-000000049.parquet",
+        "000000050-000000099.parquet",
+    ]
+    assert pd.read_parquet(out / "_daily").shape[0] == 100 * 365  # the cycle's horizon
+
+
+def test_a_fan_chart_draws_the_median_and_bands_of_the_summary(idlib: Results) -> None:
+    (axes,) = sim.plot(idlib, series="cumulative_deaths").axes
+    assert axes.get_ylabel() == "deaths so far (people)"
+    assert "median, 50% and 90% of replications" in axes.get_title()
+    assert axes.get_xlabel() == "day (day 0 is 26 October 2020)"
+    (median,) = axes.get_lines()
+    band = idlib.daily_summary(names=["cumulative_deaths"]).bands["cumulative_deaths"]
+    x, y = np.asarray(median.get_xdata()), np.asarray(median.get_ydata())
+    assert x.tolist() == [d + 1.0 for d in range(DAYS)]  # levels at day ends
+    assert y.tolist() == band.quantiles[0.5].tolist()
+    assert len(axes.collections) == 2  # the 50% and 90% bands
+
+
+def test_the_states_stack_to_one_and_the_incidence_is_drawn_over_them(idlib: Results) -> None:
+    (axes,) = sim.plot(idlib, series="state").axes
+    stacks = axes.collections[:3]
+    tops = [np.asarray(path.vertices)[:, 1].max() for c in stacks for path in c.get_paths()]
+    assert max(tops) == pytest.approx(1.0)
+    legend = axes.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == [
+        "in force",
+        "strained",
+        "collapsed",
+        "collapsed at least once (1 - Kaplan-Meier)",
+    ]
+
+
+def test_cumulative_incidence_of_two_runs_names_them_by_what_differs(tmp_path: Path) -> None:
+    other = sim.run(
+        IDLIB, runs=100, seed=SEED, jobs=1, overrides={"actors.nfl.retaliation.probability": 0.8}
+    )
+    first = sim.run(IDLIB, runs=100, seed=SEED, jobs=1)
+    (axes,) = sim.plot(first, other, metric="incidence").axes
+    assert axes.get_ylabel() == "P(collapsed by then)"
+    legend = axes.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == [
+        "actors.nfl.retaliation.probability = 0.1",
+        "actors.nfl.retaliation.probability = 0.8",
+    ]
+
+
+def test_plot_options_that_cannot_be_drawn_get_one_line(idlib: Results, tmp_path: Path) -> None:
+    both = invoke(
+        "plot",
+        idlib.directory,
+        "--metric",
+        "deaths",
+        "--series",
+        "deaths",
+        "-o",
+        tmp_path / "a.png",
+    )
+    assert both.exit_code == 2 and "--metric/--series: expected one of them" in both.output
+    two = invoke(
+        "plot", idlib.directory, idlib.directory, "--series", "state", "-o", tmp_path / "a.png"
+    )
+    assert two.exit_code == 2 and "the truce's state is drawn for one run" in two.output
+    drawn = invoke("plot", idlib.directory, "--series", "strain", "-o", tmp_path / "strain.png")
+    assert drawn.exit_code == 0 and (tmp_path / "strain.png").stat().st_size > 10_000
+
+
+def test_a_trace_picture_shows_why_the_run_ended_as_it_did(tmp_path: Path) -> None:
+    found = sim.trace(IDLIB, seed=2020, replication=0)
+    top, bottom = found.figure().axes
+    assert top.get_title().splitlines() == [
+        "Idlib, October 2020: replication 0 of seed 2020",
+        "the truce collapsed on day 19.9 (guarantor direct action), restored on day 32.7",
+    ]
+    lanes = [t.get_text() for t in top.get_yticklabels()]
+    assert lanes[:2] == ["Russia", "Syrian government forces"]
+    assert lanes[-3:] == ["guarantor calls", "mediator", "talks"]
+    legend = top.get_legend()
+    assert legend is not None
+    shown = [t.get_text() for t in legend.get_texts()]
+    assert {"retaliation strike", "direct action", "talks, restored the truce"} <= set(shown)
+    # every strike is a mark: the scatter offsets hold as many as the trace has strikes
+    marks = sum(np.asarray(c.get_offsets()).shape[0] for c in top.collections[:3])
+    assert marks == sum(1 for r in found.run.records if type(r).__name__ == "Strike")
+    levels = sorted(float(np.asarray(line.get_ydata())[0]) for line in bottom.get_lines()[1:])
+    assert levels == [0.8, 1.0, 2.5]  # relaxed, strained and collapse thresholds of the scenario
+    assert bottom.get_xlabel() == "day (day 0 is 26 October 2020)"
+    result = invoke(
+        "trace", IDLIB, "--seed", 2020, "--plot", tmp_path / "trace.png", "--format", "json"
+    )
+    assert result.exit_code == 0 and (tmp_path / "trace.png").stat().st_size > 20_000
+    assert json.loads(result.stdout) == json.loads(json.dumps(sim.trace(IDLIB, seed=2020).rows))
