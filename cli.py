@@ -513,6 +513,12 @@ def sweep(
 @format_option
 @confidence_option
 @click.option("--alpha", type=FiniteRange(0.0001, 0.5), default=0.05, show_default=True)
+@click.option(
+    "--series",
+    default="cumulative_deaths",
+    show_default=True,
+    help="The daily series compared day by day: from which day do A and B differ?",
+)
 def compare(
     first: str,
     second: str,
@@ -529,10 +535,11 @@ def compare(
     fmt: str,
     confidence: float,
     alpha: float,
+    series: str,
 ) -> None:
-    """Compare two runs outcome by outcome: A and B are results directories, or
-    scenarios run here (paired with each other, or with the directory they are
-    compared to, through a shared seed)."""
+    """Compare two runs outcome by outcome, and a daily series day by day: A and B
+    are results directories, or scenarios run here (paired with each other, or with
+    the directory they are compared to, through a shared seed)."""
     found = api.compare(
         first,
         second,
@@ -547,6 +554,7 @@ def compare(
         alpha=alpha,
         max_events=max_events,
         max_memory=max_memory,
+        series=series,
     )
     if fmt == "json":
         click.echo(_dump(found.as_data()))

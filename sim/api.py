@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size
@@ -35,7 +37,7 @@ from sim.experiments.runs import MAX_RUNS, Campaign, Sink, run_on
 from sim.experiments.sweeps import SweepProgress, run_sweep
 from sim.model import Budget, simulate
 from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
-from sim.model.catalogue import check_columns, outcome_fields, series_at
+from sim.model.catalogue import check_columns, find_series, outcome_fields, series_at
 from sim.model.catalogue import days as daily_days
 from sim.outputs import daily_pictures, pictures
 from sim.outputs.manifests import writable, write_json
@@ -54,7 +56,7 @@ from sim.scenario import (
     to_overrides,
 )
 from sim.scenario.dump import differences, scenario_to_data
-from sim.statistics.comparisons import Comparison, Side, zero_in_both
+from sim.statistics.comparisons import Comparison, Divergence, Side, diverge, zero_in_both
 from sim.statistics.comparisons import compare as compare_sides
 from sim.statistics.daily import DailySummary
 from sim.statistics.estimators import check_confidence
@@ -463,11 +465,14 @@ def compare(
     alpha: float = 0.05,
     max_events: int = MAX_EVENTS,
     max_memory: int = MAX_MEMORY_MB,
+    series: str = "cumulative_deaths",
 ) -> Comparison:
     """Compare B with A outcome by outcome. Each is a run's ``Results``, a results
     directory, or a scenario run here; a scenario compared with a run takes the run's
     seed and replication count, so the two are paired by replication. A scenario run
-    here has the replication budget of ``run``."""
+    here has the replication budget of ``run``. Where both runs kept their daily
+    series, daily ``series`` is compared day by day too: from which day do they
+    differ (``Comparison.divergence``)?"""
     _budget(max_events, max_memory)
     _whole(runs, "--runs", 1)
     _whole(seed, "--seed", 0)
@@ -489,6 +494,14 @@ def compare(
             "A and B are finished runs; --runs and --seed apply to a scenario run here",
         )
     reference = next((r for r in opened if r is not None), None)
+    for results, (source, _, extra) in zip(opened, given, strict=True):
+        if results is None:
+            assert not isinstance(source, Results)
+            results_scenario = scenario_of(source, extra)[0]
+        else:
+            results_scenario = results.scenario
+        if find_series(results_scenario, series, "--series").kind is str:  # before any run
+            raise InputError("--series", series, "expected a numeric daily series (a state)")
     seed = seed if seed is not None else (reference.seed if reference is not None else 1)
     runs = runs or (len(reference) if reference is not None else 1000)
     sides: list[Results] = []
@@ -522,7 +535,34 @@ def compare(
     both = len(set(found[0].columns["replication"]) & set(found[1].columns["replication"]))
     compared = (both, both) if sides[0].seed == sides[1].seed and both > 1 else held
     zero = zero_in_both(found[0], found[1])
-    return Comparison(sides[0].label, sides[1].label, rows, alpha, changes, zero, held, compared)
+    divergence = _divergence(sides, series, confidence, alpha)
+    return Comparison(
+        sides[0].label, sides[1].label, rows, alpha, changes, zero, held, compared, divergence
+    )
+
+
+def _divergence(
+    sides: list[Results], name: str, confidence: float, alpha: float
+) -> Divergence | None:
+    """From which day daily series ``name`` of the two runs differs, where both kept
+    their daily series (None otherwise); replications paired under a shared seed."""
+    entry = find_series(sides[0].scenario, name, "--series")
+    try:
+        data = [r.daily_arrays([name]) for r in sides]
+    except InputError:  # a run without daily series: nothing to compare day by day
+        return None
+    n_days = daily_days(sides[0].scenario)
+    reps = [d["replication"].reshape(-1, n_days)[:, 0] for d in data]
+    values = [d[name].reshape(-1, n_days) for d in data]
+    if len(reps[0]) < 2 or len(reps[1]) < 2:
+        return None
+    paired = sides[0].seed == sides[1].seed
+    if paired:
+        common = np.intersect1d(reps[0], reps[1])
+        paired = len(common) > 1
+        if paired:
+            values = [v[np.isin(r, common)] for v, r in zip(values, reps, strict=True)]
+    return diverge(name, entry.label, values[0], values[1], paired, confidence, alpha)
 
 
 def sensitivity(
@@ -620,7 +660,9 @@ def plot(
             return daily_pictures.sweep_fan_figure(sweeps[0], series, confidence)
         if metric in (pictures.SURVIVAL, daily_pictures.INCIDENCE):
             raise InputError(
-                "--metric", str(metric), "curves are drawn for runs; a sweep draws an outcome"
+                "--metric",
+                str(metric),
+                f"{metric} curves are drawn for runs; a sweep draws an outcome",
             )
         return pictures.sweep_figure(sweeps[0], str(metric), confidence)
     runs = [s for s in opened if isinstance(s, Results)]

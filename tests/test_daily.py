@@ -433,3 +433,41 @@ def test_a_trace_picture_shows_why_the_run_ended_as_it_did(tmp_path: Path) -> No
     )
     assert result.exit_code == 0 and (tmp_path / "trace.png").stat().st_size > 20_000
     assert json.loads(result.stdout) == json.loads(json.dumps(sim.trace(IDLIB, seed=2020).rows))
+
+
+def test_compare_says_from_which_day_cumulative_deaths_differ(
+    idlib: Results, tmp_path: Path
+) -> None:
+    from scipy import stats
+
+    other = sim.run(IDLIB, runs=RUNS, seed=SEED, jobs=1, chunk=100, output=tmp_path / "b",
+                    overrides={"actors.nfl.retaliation.probability": 0.8})  # fmt: skip
+    found = sim.compare(idlib, other)
+    divergence = found.divergence
+    assert divergence is not None and divergence.paired
+    a = by_replication(idlib.daily(["cumulative_deaths"]), "cumulative_deaths").astype(float)
+    b = by_replication(other.daily(["cumulative_deaths"]), "cumulative_deaths").astype(float)
+    p_values = [
+        1.0 if not np.any(b[:, d] - a[:, d]) else stats.ttest_rel(b[:, d], a[:, d]).pvalue
+        for d in range(DAYS)
+    ]
+    adjusted = stats.false_discovery_control(p_values, method="bh")
+    differs = adjusted < 0.05
+    first = next(d for d in range(DAYS) if differs[d:].all())
+    assert divergence.first_day == first
+    last = divergence.days[-1]
+    assert last["difference"] == pytest.approx((b[:, -1] - a[:, -1]).mean())
+    assert last["p_adjusted"] == pytest.approx(adjusted[-1])
+    shown = invoke("compare", idlib.directory, tmp_path / "b")
+    assert shown.exit_code == 0, shown.output
+    assert f"B and A differ from day {first} on, every day to the last" in shown.output
+    data = json.loads(invoke("compare", idlib.directory, tmp_path / "b", "--format", "json").output)
+    assert data["divergence"]["first_day"] == first and len(data["divergence"]["days"]) == DAYS
+
+
+def test_compare_of_the_same_run_finds_no_day_that_differs(idlib: Results) -> None:
+    # every paired difference is zero: no day can differ, whatever the seed
+    divergence = sim.compare(idlib, idlib).divergence
+    assert divergence is not None
+    assert divergence.first_day is None
+    assert all(row["difference"] == 0 for row in divergence.days)

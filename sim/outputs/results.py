@@ -31,6 +31,7 @@ from sim.model.catalogue import (
     outcome_schema,
     series,
 )
+from sim.model.daily import DailyData
 from sim.model.outcomes import Columns
 from sim.optional import require
 from sim.outputs.results_dir import ResultsDir
@@ -175,6 +176,11 @@ class Results:
                 "results directories and in memory",
             )
         return source  # type: ignore[return-value]
+
+    def daily_arrays(self, names: Sequence[str]) -> DailyData:
+        """The named daily series, with ``replication`` and ``day``, as numpy arrays
+        sorted by replication and day (a state as its code in ``STATES``)."""
+        return self._daily_source().daily_arrays(names)
 
     def daily(self, names: Iterable[str] | None = None) -> pd.DataFrame:
         """The daily series (all by default): a row per replication and day, with the

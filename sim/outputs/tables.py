@@ -196,7 +196,35 @@ def comparison_table(comparison: Comparison) -> str:
         )
     if comparison.zero:
         lines += ["", "Zero in every replication of both: " + ", ".join(comparison.zero)]
+    if comparison.divergence is not None:
+        lines += ["", *_divergence_lines(comparison.divergence.as_data())]
     return "\n".join(lines)
+
+
+def _divergence_lines(divergence: dict[str, Any]) -> list[str]:
+    days = divergence["days"]
+    how = "paired t" if divergence["paired"] else "Welch t"
+    head = (
+        f"Day by day, {divergence['label']} ({divergence['series']}; {how} each day, "
+        "Benjamini-Hochberg over the days):"
+    )
+
+    def on(row: dict[str, Any]) -> str:
+        return (
+            f"B - A = {row['difference']:.4g} [{row['low']:.4g}, {row['high']:.4g}] on day "
+            f"{row['day']}"
+        )
+
+    first = divergence["first_day"]
+    if days[-1]["difference"] is None:
+        return [head, "  too few replications with a value on the last day to compare"]
+    if first is None:
+        return [head, f"  no difference beyond noise to the last day; {on(days[-1])}"]
+    return [
+        head,
+        f"  B and A differ from day {first} on, every day to the last: {on(days[first])}, "
+        f"{on(days[-1])}",
+    ]
 
 
 # sweeps ----------------------------------------------------------------------------

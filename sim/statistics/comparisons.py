@@ -44,6 +44,7 @@ class Comparison:
     zero: list[str]  # outcomes zero in every replication of both runs, left out
     held: tuple[int, int]  # replications A and B hold
     compared: tuple[int, int]  # replications compared: those both hold, under one seed
+    divergence: Divergence | None = None  # from which day a daily series differs
 
     @property
     def paired(self) -> bool:
@@ -61,6 +62,7 @@ class Comparison:
             "alpha": self.alpha,
             "zero_in_both": self.zero,
             "rows": self.rows,
+            "divergence": self.divergence.as_data() if self.divergence else None,
         }
 
     def to_pandas(self) -> pd.DataFrame:
@@ -201,6 +203,88 @@ def compare(
             row["p_adjusted"] = float(p)
             row["differs"] = bool(p < alpha)
     return rows
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """A daily series of A and B compared day by day: each day's difference in means
+    B - A with its interval and p-value (paired t under a shared seed, Welch's t
+    otherwise), the p-values adjusted over the days (Benjamini-Hochberg), and the first
+    day from which the series differ beyond noise on every day to the horizon (None
+    if they never do)."""
+
+    series: str
+    label: str
+    paired: bool
+    first_day: int | None
+    days: list[dict[str, Any]]
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "series": self.series,
+            "label": self.label,
+            "paired": self.paired,
+            "first_day": self.first_day,
+            "days": self.days,
+        }
+
+
+def diverge(
+    name: str,
+    label: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    paired: bool,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+) -> Divergence:
+    """Compare series ``name`` day by day: ``a`` and ``b`` are replications by days
+    (row r of each the same replication when ``paired``)."""
+    rows: list[dict[str, Any]] = []
+    for day in range(a.shape[1]):
+        x, y = a[:, day].astype(float), b[:, day].astype(float)
+        if paired:  # where both have a value (no strain once a truce has collapsed)
+            present = ~np.isnan(x) & ~np.isnan(y)
+            x, y = x[present], y[present]
+        else:
+            x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+        if len(x) < 2 or len(y) < 2:
+            rows.append({"day": day, "a": None, "b": None, "difference": None, "low": None,
+                         "high": None, "p_value": None, "n": (len(x), len(y))})  # fmt: skip
+            continue
+        if paired:
+            found = mean(list(y - x), confidence)
+            difference, low, high = found.value, found.low, found.high
+            p_value, _ = _paired_test(x, y, float)
+        else:
+            difference, low, high = _welch(x, y, confidence)
+            p_value, _ = _unpaired_test(x, y, float)
+        rows.append(
+            {
+                "day": day,
+                "a": float(x.mean()),
+                "b": float(y.mean()),
+                "difference": difference,
+                "low": low,
+                "high": high,
+                "p_value": p_value,
+                "n": (len(x), len(y)),
+            }
+        )
+    tested = [r for r in rows if r["p_value"] is not None]
+    if tested:
+        adjusted = stats.false_discovery_control([r["p_value"] for r in tested], method="bh")
+        for row, p in zip(tested, adjusted, strict=True):
+            row["p_adjusted"] = float(p)
+    first: int | None = None
+    for row in rows:
+        row.setdefault("p_adjusted", None)
+        row["differs"] = row["p_adjusted"] is not None and row["p_adjusted"] < alpha
+    for row in reversed(rows):  # the start of the run of differing days that reaches the end
+        if not row["differs"]:
+            break
+        first = int(row["day"])
+    return Divergence(name, label, paired, first, rows)
 
 
 def zero_in_both(a: Side, b: Side) -> list[str]:
