@@ -679,6 +679,18 @@ def plot(
 
 
 @truce.command()
+@click.argument("directories", nargs=-1, required=True, metavar="DIR [DIR_B]")
+@click.option("-o", "--output", required=True, help="The report: an .html file.")
+@confidence_option
+@click.option("--alpha", type=FiniteRange(0.0001, 0.5), default=0.05, show_default=True)
+def report(directories: tuple[str, ...], output: str, confidence: float, alpha: float) -> None:
+    """Write one self-contained HTML report of a results directory, a sweep directory,
+    or two results directories compared (A and B)."""
+    written = api.report(*directories, output=output, confidence=confidence, alpha=alpha)
+    click.echo(f"wrote {written}")
+
+
+@truce.command()
 @scenario_argument
 @set_option
 @horizon_option

@@ -31,7 +31,13 @@ if TYPE_CHECKING:
         compare as compare,
     )
     from sim.api import (
+        daily_summary as daily_summary,
+    )
+    from sim.api import (
         plot as plot,
+    )
+    from sim.api import (
+        report as report,
     )
     from sim.api import (
         run as run,
@@ -63,7 +69,9 @@ if TYPE_CHECKING:
 _HOMES = {
     "Interrupted": "sim.api",
     "compare": "sim.api",
+    "daily_summary": "sim.api",
     "plot": "sim.api",
+    "report": "sim.api",
     "run": "sim.api",
     "sensitivity": "sim.api",
     "sweep": "sim.api",

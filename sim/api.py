@@ -40,6 +40,7 @@ from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.model.catalogue import check_columns, find_series, outcome_fields, series_at
 from sim.model.catalogue import days as daily_days
 from sim.outputs import daily_pictures, pictures
+from sim.outputs import report as report_pages
 from sim.outputs.manifests import writable, write_json
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
@@ -737,3 +738,31 @@ def sweep_days(
     chosen = list(series) or ["cumulative_deaths"]
     shown = days_shown(started.scenario, days)
     return opened.summary([f"{n}@{d}" for n in chosen for d in shown], confidence)
+
+
+def report(
+    *sources: Results | SweepResults | str | Path,
+    output: str | Path,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+) -> Path:
+    """Write a self-contained HTML report to ``output``: of a run (a results directory
+    or ``Results``), of a sweep, or of two runs compared (A and B). The same results
+    always give the same bytes."""
+    check_confidence(confidence)
+    _fraction(alpha, "--alpha", 0.0001, 0.5)
+    if not 1 <= len(sources) <= 2:
+        raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
+    opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]
+    html = ""
+    if len(opened) == 2:
+        a, b = opened
+        if not (isinstance(a, Results) and isinstance(b, Results)):
+            raise InputError("DIR", " ".join(map(str, sources)), "a sweep is reported alone")
+        found = compare(a, b, confidence=confidence, alpha=alpha)
+        html = report_pages.comparison_report(a, b, found, confidence)
+    elif isinstance(opened[0], SweepResults):
+        html = report_pages.sweep_report(opened[0], confidence)
+    else:
+        html = report_pages.run_report(opened[0], confidence)
+    return report_pages.write(html, output)

@@ -17,6 +17,7 @@ EXTRAS = {
     "matplotlib": "plot",
     "pandas": "pandas",
     "SALib": "sensitivity",
+    "jinja2": "report",
 }
 
 

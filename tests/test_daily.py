@@ -413,7 +413,8 @@ def test_a_trace_picture_shows_why_the_run_ended_as_it_did(tmp_path: Path) -> No
     top, bottom = found.figure().axes
     assert top.get_title().splitlines() == [
         "Idlib, October 2020: replication 0 of seed 2020",
-        "the truce collapsed on day 19.9 (guarantor direct action), restored on day 32.7",
+        "the truce collapsed on day 19.9 (guarantor direct action), restored on day 32.7; "
+        "strained at the horizon",
     ]
     lanes = [t.get_text() for t in top.get_yticklabels()]
     assert lanes[:2] == ["Russia", "Syrian government forces"]

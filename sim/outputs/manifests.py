@@ -43,12 +43,22 @@ def versions() -> dict[str, Any]:
     }
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary name of its own (two writers never share one), then
     rename: a killed process leaves the whole file or none of it, and a write that
     fails (a full disk) leaves no temporary file behind."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, 0o666 & ~_UMASK)  # as open() would make it, not mkstemp's 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -103,7 +103,10 @@ def _ending(trace: Trace) -> str:
     restored = [c for c in changes if c.reason == "restored by talks"]
     if restored:
         text += f", restored on day {restored[0].day:.1f}"
-    return text
+    if len(collapses) > 1:
+        text += f", collapsed {len(collapses)} times in all"
+    final = changes[-1].state.value if changes else TruceState.IN_FORCE.value
+    return f"{text}; {final} at the horizon"
 
 
 def trace_figure(trace: Trace) -> Figure:
