@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.outputs.tables import catalogue_markdown
+from sim.outputs.tables import catalogue_markdown, series_markdown
 from tests.conftest import ROOT, invoke
 
 README = (ROOT / "README.md").read_text()
@@ -73,6 +73,18 @@ def shows(expected: list[str], output: str) -> bool:
 def test_the_outcome_table_is_the_catalogue() -> None:
     table = catalogue_markdown()
     assert table in README, "README's outcome table differs from the catalogue; paste:\n" + table
+
+
+def test_the_series_table_is_the_series_catalogue() -> None:
+    table = series_markdown()
+    assert table in README, "README's series table differs from the catalogue; paste:\n" + table
+
+
+def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
+    shown = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert shown == ["docs/trace.png", "docs/report.png"]
+    for path in shown:
+        assert (ROOT / path).stat().st_size > 10_000, path
 
 
 def test_every_command_runs_and_prints_what_the_readme_shows(

@@ -30,6 +30,7 @@ from sim.optional import require
 from sim.outputs import daily_pictures, pictures
 from sim.outputs.manifests import write_atomically
 from sim.outputs.results import Results, SweepResults
+from sim.outputs.tables import interval_text, number_text
 from sim.outputs.timelines import Trace
 from sim.scenario.dump import flat
 from sim.scenario.notes import notes
@@ -85,20 +86,6 @@ def embed(figure: Figure, alt: str, caption: str) -> Picture:
     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Picture(f"data:image/png;base64,{data}", alt, caption)
-
-
-def _interval(e: dict[str, Any], digits: int = 3) -> str:
-    if e.get("value") is None:
-        return "-"
-    if e.get("low") is None:
-        return f"{e['value']:.{digits}f}"
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _number(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.3g}"
 
 
 def render(context: dict[str, Any]) -> str:
@@ -162,10 +149,15 @@ def _manifest(results: Results) -> dict[str, Any]:
 
 
 def _commands(results: Results) -> list[str]:
-    return [
-        " ".join(str(part) for part in run.get("command", []))
-        for run in _manifest(results).get("invocations", [])
-    ]
+    return [_command(run.get("command", [])) for run in _manifest(results).get("invocations", [])]
+
+
+def _command(parts: list[Any]) -> str:
+    """A command line as typed: the program by its name, not the path it ran from."""
+    words = [str(part) for part in parts]
+    if words and Path(words[0]).name == "truce":
+        words[0] = "truce"
+    return " ".join(words)
 
 
 def _key_figures(results: Results, summary: dict[str, Any]) -> Section:
@@ -178,23 +170,21 @@ def _key_figures(results: Results, summary: dict[str, Any]) -> Section:
     truce = summary["truce"]
     rows: list[list[Any]] = []
     if truce is not None:
-        rows.append(
-            [truce["collapsed"]["label"], _interval(truce["collapsed"]), truce["collapsed"]["n"]]
-        )
+        collapsed = truce["collapsed"]
+        rows.append([collapsed["label"], interval_text(collapsed), collapsed["n"]])
         if "restored" in truce:
-            rows.append(
-                [truce["restored"]["label"], _interval(truce["restored"]), truce["restored"]["n"]]
-            )
+            restored = truce["restored"]
+            rows.append([restored["label"], interval_text(restored), restored["n"]])
         median = truce["median_collapse_day"]
         shown = (
-            _interval(median, 1)
+            interval_text(median, 1)
             if median["reached"]
             else f"not reached (S({summary['horizon']:g}) = {truce['survival'][-1]['value']:.3f})"
         )
         rows.append([median["label"], shown, median["n"]])
     for name, found in summary["probabilities"].items():
         if name not in ("collapsed", "restored"):
-            rows.append([found["label"], _interval(found), found["n"]])
+            rows.append([found["label"], interval_text(found), found["n"]])
     section.tables.append(Table(["probability", "estimate [interval]", "n"], rows))
     quantities = summary["quantities"]
     shown_rows = []
@@ -206,10 +196,10 @@ def _key_figures(results: Results, summary: dict[str, Any]) -> Section:
         shown_rows.append(
             [
                 f"{q['label']}{unit}",
-                _interval(q["mean"], 2),
-                _number(q["median"]["value"]),
-                _number(q["p05"]),
-                _number(q["p95"]),
+                interval_text(q["mean"], 2),
+                number_text(q["median"]["value"]),
+                number_text(q["p05"]),
+                number_text(q["p95"]),
                 q["n"],
             ]
         )
@@ -239,7 +229,7 @@ def _key_figures(results: Results, summary: dict[str, Any]) -> Section:
                 [
                     [
                         f"t = {r['day']:g}" + (f" (to {r['through']})" if r.get("through") else ""),
-                        _interval(r),
+                        interval_text(r),
                     ]
                     for r in truce["survival"]
                 ],
@@ -499,9 +489,9 @@ def sweep_report(sweep: SweepResults, confidence: float = 0.95) -> str:
         [
             [
                 r["point"],
-                *[_number(r[p]) for p in paths],
+                *[number_text(r[p]) for p in paths],
                 r["metric"],
-                _interval({"value": r["estimate"], "low": r["low"], "high": r["high"]}),
+                interval_text({"value": r["estimate"], "low": r["low"], "high": r["high"]}),
                 r["replications"],
             ]
             for r in rows
@@ -542,9 +532,7 @@ def sweep_report(sweep: SweepResults, confidence: float = 0.95) -> str:
             "title": f"{first.scenario.name}: a sweep of {len(sweep.points)} points",
             "lead": first.scenario.description,
             "facts": facts,
-            "commands": [
-                " ".join(map(str, r.get("command", []))) for r in manifest.get("invocations", [])
-            ],
+            "commands": [_command(r.get("command", [])) for r in manifest.get("invocations", [])],
             "sections": [section],
             "parameters": parameters,
             "parameters_note": note + " Shown for the first point; the varied parameters "
@@ -565,9 +553,9 @@ def comparison_report(
     rows = [
         [
             r["label"],
-            _number(r["a"]),
+            number_text(r["a"]),
             r["n_a"],
-            _number(r["b"]),
+            number_text(r["b"]),
             r["n_b"],
             f"{r['difference']:.4g} [{r['low']:.4g}, {r['high']:.4g}]",
             f"{r['p_adjusted']:.3g}",

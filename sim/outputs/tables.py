@@ -9,6 +9,12 @@ from sim.model.catalogue import CATALOGUE, Field
 from sim.statistics.comparisons import Comparison
 
 KIND_NAMES = {bool: "true/false", int: "whole number", float: "number", str: "text"}
+HAS = {
+    "truce": "a truce",
+    "negotiation": "a negotiation",
+    "mediator": "a mediator",
+    "restoration": "restoration talks",
+}
 
 
 def catalogue_markdown(entries: tuple[Field, ...] = CATALOGUE) -> str:
@@ -28,7 +34,7 @@ def catalogue_markdown(entries: tuple[Field, ...] = CATALOGUE) -> str:
 # the distributions of a run ----------------------------------------------------------
 
 
-def _interval(e: dict[str, Any], digits: int = 3) -> str:
+def interval_text(e: dict[str, Any], digits: int = 3) -> str:
     if e["value"] is None:
         return "-"
     if e["low"] is None:
@@ -36,7 +42,7 @@ def _interval(e: dict[str, Any], digits: int = 3) -> str:
     return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
 
 
-def _number(x: float | None) -> str:
+def number_text(x: float | None) -> str:
     if x is None:
         return "-"
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.3g}"
@@ -69,7 +75,7 @@ def summary_table(summary: dict[str, Any]) -> str:
         lines += ["", "Probabilities"]
         width = max(len(e["label"]) for e in probabilities)
         for found in probabilities:
-            lines.append(f"  {found['label']:<{width}}  {_interval(found):<22}  n={found['n']}")
+            lines.append(f"  {found['label']:<{width}}  {interval_text(found):<22}  n={found['n']}")
     lines += _quantity_lines(summary)
     if summary["always_zero"]:
         lines += ["", "Zero in every replication: " + ", ".join(summary["always_zero"])]
@@ -94,7 +100,7 @@ def _truce_lines(truce: dict[str, Any], horizon: float) -> list[str]:
     width = max(len(r["label"]) for r in rows)
     lines = ["Truce"]
     for row in rows:
-        lines.append(f"  {row['label']:<{width}}  {_interval(row):<22}  n={row['n']}")
+        lines.append(f"  {row['label']:<{width}}  {interval_text(row):<22}  n={row['n']}")
     median = truce["median_collapse_day"]
     if median["reached"]:
         low = "-" if median["low"] is None else f"{median['low']:.3g}"
@@ -113,7 +119,7 @@ def _truce_lines(truce: dict[str, Any], horizon: float) -> list[str]:
     lines.append("  survival (Kaplan-Meier): P(no collapse in the first t days)")
     for row in truce["survival"]:
         date = f"  to {row['through']}" if row.get("through") else ""
-        lines.append(f"    t = {row['day']:<5g}{date}  {_interval(row)}")
+        lines.append(f"    t = {row['day']:<5g}{date}  {interval_text(row)}")
     return lines
 
 
@@ -131,8 +137,9 @@ def _quantity_lines(summary: dict[str, Any]) -> list[str]:
 
     def row(q: dict[str, Any]) -> str:
         return (
-            f"  {q['label']:<{width}}  {q['unit']:<9} {_interval(q['mean'], 2):<28}"
-            f" {_number(q['median']['value']):>8} {_number(q['p05']):>8} {_number(q['p95']):>8}"
+            f"  {q['label']:<{width}}  {q['unit']:<9} {interval_text(q['mean'], 2):<28}"
+            f" {number_text(q['median']['value']):>8} {number_text(q['p05']):>8}"
+            f" {number_text(q['p95']):>8}"
         )
 
     shown = [q for q in quantities.values() if q["role"] == "outcome"]
@@ -365,7 +372,7 @@ def daily_table(summary: dict[str, Any], days: list[int], names: list[str]) -> s
             lines.append(
                 (
                     f"  {when(day)}"
-                    + "".join(f"  {_interval(_at(cell, day)):<24}" for cell in cells)
+                    + "".join(f"  {interval_text(_at(cell, day)):<24}" for cell in cells)
                 ).rstrip()
             )
     for name in names:
@@ -380,10 +387,10 @@ def daily_table(summary: dict[str, Any], days: list[int], names: list[str]) -> s
         )
         for day in days:
             mean = {"value": band["mean"][day], "low": band["low"][day], "high": band["high"][day]}
-            fifty = f"{_number(band['q25'][day])}-{_number(band['q75'][day])}"
-            ninety = f"{_number(band['q05'][day])}-{_number(band['q95'][day])}"
+            fifty = f"{number_text(band['q25'][day])}-{number_text(band['q75'][day])}"
+            ninety = f"{number_text(band['q05'][day])}-{number_text(band['q95'][day])}"
             lines.append(
-                f"  {when(day)}  {_interval(mean, 2):<28} {_number(band['q50'][day]):>8}"
+                f"  {when(day)}  {interval_text(mean, 2):<28} {number_text(band['q50'][day]):>8}"
                 f" {fifty:>13} {ninety:>13} {band['n'][day]:>7}"
             )
     return "\n".join(lines)
@@ -391,3 +398,20 @@ def daily_table(summary: dict[str, Any], days: list[int], names: list[str]) -> s
 
 def _at(cell: dict[str, Any], day: int) -> dict[str, Any]:
     return {"value": cell["value"][day], "low": cell["low"][day], "high": cell["high"][day]}
+
+
+def series_markdown() -> str:
+    """The daily series catalogue as the README's Markdown table."""
+    from sim.model.catalogue import SERIES
+
+    lines = ["| series | type | unit | meaning |", "| --- | --- | --- | --- |"]
+    for entry in SERIES:
+        name = entry.name.replace("{actor}", "ID")
+        meaning = entry.meaning
+        if entry.per is not None:
+            meaning += " (one series per armed actor)"
+        if entry.requires is not None:
+            meaning += f"; only in a scenario with {HAS[entry.requires]}"
+        kind = "state" if entry.kind is str else KIND_NAMES[entry.kind]
+        lines.append(f"| `{name}` | {kind} | {entry.unit} | {meaning} |")
+    return "\n".join(lines)

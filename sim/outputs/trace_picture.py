@@ -97,7 +97,8 @@ def _ending(trace: Trace) -> str:
         strikes = sum(isinstance(r, Strike) for r in trace.run.records)
         return f"{strikes} strikes"
     if not collapses:
-        return f"the truce held to day {trace.scenario.horizon:g}"
+        final = changes[-1].state.value if changes else TruceState.IN_FORCE.value
+        return f"the truce held to day {trace.scenario.horizon:g} ({final} at the horizon)"
     first = collapses[0]
     text = f"the truce collapsed on day {first.day:.1f} ({first.reason})"
     restored = [c for c in changes if c.reason == "restored by talks"]
