@@ -375,7 +375,7 @@ class Series:
 
 
 def _cumulative(counts: Any) -> Any:
-    return counts.cumsum()
+    return counts.cumsum(dtype=counts.dtype)
 
 
 STATES = tuple(state.value for state in TruceState)

@@ -40,7 +40,7 @@ from sim.scenario.spec import Scenario
 _CODE = {TruceState(value): code for code, value in enumerate(STATES)}
 RETALIATION = StrikeKind.RETALIATION
 
-Counts = NDArray[np.int64]
+Counts = NDArray[np.int32]  # counts a day: int32 halves what a chunk carries and holds
 DailyData = dict[str, NDArray[Any]]  # long-layout columns
 
 
@@ -105,7 +105,7 @@ class DailyTally:
             return self.zeros()
         day = np.minimum(np.array(at, np.int64), self.days - 1)
         counts = np.bincount(day, weights, minlength=self.days)
-        return counts.astype(np.int64) if weights is not None else counts
+        return counts.astype(np.int32)
 
     def _per_actor(
         self, armed: list[str], who: list[int], at: list[int], weights: list[int] | None = None
@@ -116,7 +116,7 @@ class DailyTally:
         day = np.minimum(np.array(at, np.int64), n - 1)
         flat = np.array(who, np.int64) * n + day
         counts = np.bincount(flat, weights, minlength=len(armed) * n).reshape(len(armed), n)
-        whole = counts.astype(np.int64) if weights is not None else counts
+        whole = counts.astype(np.int32)
         return {actor: whole[i] for i, actor in enumerate(armed)}
 
     def _states(self, changes: list[tuple[float, TruceState]]) -> NDArray[np.int8]:
@@ -149,10 +149,10 @@ class DailyTally:
     # totals the catalogue reads ---------------------------------------------------------
 
     def total(self, per: dict[str, Counts]) -> Counts:
-        return np.sum(list(per.values()), axis=0, dtype=np.int64) if per else self.zeros()
+        return np.sum(list(per.values()), axis=0, dtype=np.int32) if per else self.zeros()
 
     def zeros(self) -> Counts:
-        return np.zeros(self.days, np.int64)
+        return np.zeros(self.days, np.int32)
 
 
 class DailyColumns:
@@ -178,7 +178,7 @@ class DailyColumns:
         index = np.array(self.replications, np.int64)
         out: DailyData = {
             "replication": np.repeat(index, n),
-            "day": np.tile(np.arange(n, dtype=np.int64), len(index)),
+            "day": np.tile(np.arange(n, dtype=np.int32), len(index)),
         }
         for entry in self.declared:
             parts = self.parts[entry.name]
@@ -186,4 +186,4 @@ class DailyColumns:
         return out
 
 
-DTYPES: dict[type, Any] = {int: np.int64, float: np.float64, str: np.int8}
+DTYPES: dict[type, Any] = {int: np.int32, float: np.float64, str: np.int8}

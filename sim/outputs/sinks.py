@@ -85,7 +85,11 @@ class MemorySink:
             return {name: np.zeros(0) for name in wanted}
         joined = {name: np.concatenate([part[name] for part in self._daily]) for name in wanted}
         order = np.lexsort((joined["day"], joined["replication"]))
-        return {name: values[order] for name, values in joined.items()}
+        # counts travel as int32; they read back as int64, as from a results directory
+        return {
+            name: values[order].astype(np.int64) if values.dtype == np.int32 else values[order]
+            for name, values in joined.items()
+        }
 
     def close(self) -> None:
         """Write what still waits (after an interrupt, chunks beyond a gap), still in
