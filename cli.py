@@ -288,6 +288,10 @@ def run(
     quiet: bool,
 ) -> None:
     """Run SCENARIO many times and print the outcome distributions."""
+    if daily == "on" and (output is None or api.is_row_output(output)):
+        raise InputError(
+            "--daily", "on", "daily series are kept in a results directory: add --output DIR"
+        )
     stopped: api.Interrupted | None = None
     with _progress(quiet) as progress:
         try:
@@ -728,12 +732,12 @@ def trace(
 ) -> None:
     """Show one replication of SCENARIO as a timeline (and a picture with --plot)."""
     if picture is not None:
-        pictures.check_path(picture)
+        pictures.check_path(picture, "--plot")
     found = api.trace(
         scenario, seed=seed, replication=replication, overrides=_overrides(sets, horizon)
     )
     if picture is not None:
-        pictures.save(found.figure(), picture)
+        pictures.save(found.figure(), picture, "--plot")
         click.echo(f"wrote {picture}", err=True)
     if fmt == "json":
         click.echo(_dump(found.rows))

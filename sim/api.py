@@ -134,6 +134,11 @@ def _choice(value: str | None, option: str, choices: Sequence[str]) -> None:
         raise InputError(option, str(value), f"expected one of {', '.join(choices)}")
 
 
+def is_row_output(output: str | Path) -> bool:
+    """Whether ``--output`` names a row file (.csv or .json) rather than a directory."""
+    return bool(Path(output).suffix) and not Path(output).is_dir()
+
+
 def _label(origin: str, overrides: Overrides) -> str:
     """A run's name: its scenario and the overrides it was run with."""
     given = to_overrides(overrides)
@@ -195,7 +200,7 @@ def run(
     sink: Sink
     shown = command or _call("run", origin, runs=runs, seed=seed)
     aim = {"runs": runs, "until_ci": until_ci, "max_runs": max_runs if until_ci else None}
-    if output is not None and Path(output).suffix and not Path(output).is_dir():
+    if output is not None and is_row_output(output):
         check_target(output, loaded, seed, aim, overwrite)
         writer = RowWriter(output, names)  # a file: .csv or .json
         sink = memory = MemorySink(names, writer, daily=bool(daily))
@@ -368,7 +373,19 @@ def sweep(
         .finished()
     )
     assert experiment.output is not None and experiment.seed is not None
-    if daily is False:
+    kept = SweepDir.kept_daily(experiment.output)
+    if kept is None and SweepDir.holds(experiment.output):
+        kept = False  # made before daily series were kept: its points have none
+    if daily is not None and kept is not None and daily != kept:
+        raise InputError(
+            "--daily",
+            "on" if daily else "off",
+            f"{experiment.output} was run with --daily {'on' if kept else 'off'}, and a sweep "
+            "keeps daily series for all of its points or none; rerun without --daily, or "
+            "choose another directory",
+        )
+    daily = daily if daily is not None else (kept if kept is not None else True)
+    if not daily:
         base = experiment.base()
         for name in experiment.metrics:
             if series_at(base, name, "--metric") is not None:
@@ -384,6 +401,7 @@ def sweep(
         experiment.runs or 0,
         experiment.metrics,
         shown,
+        daily,
     )
     seed, origin = experiment.seed, experiment.scenario_file
 
@@ -650,6 +668,8 @@ def plot(
     check_confidence(confidence)
     if (metric is None) == (series is None):
         raise InputError("--metric/--series", "", "expected one of them")
+    if log and series is not None:
+        raise InputError("--log", "", "a log axis is for an outcome's histogram (--metric)")
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
     opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]
@@ -732,11 +752,16 @@ def sweep_days(
     and day (metric ``SERIES@DAY``), with the mean over replications and its interval.
     By default cumulative deaths on the days ``days_shown`` picks."""
     opened = sweep if isinstance(sweep, SweepResults) else SweepResults.open(sweep)
-    started = opened.point(0)
-    if started is None:
+    started = [r for r in (opened.point(i) for i in range(len(opened.points))) if r is not None]
+    if not started:
         raise InputError("DIR", str(opened.directory), "no point has started yet")
     chosen = list(series) or ["cumulative_deaths"]
-    shown = days_shown(started.scenario, days)
+    for name in chosen:
+        if find_series(started[0].scenario, name, "--series").kind is str:
+            raise InputError("--series", name, "expected a numeric daily series (a state)")
+    # the days every point has (a sweep may vary the horizon)
+    shortest = min((r.scenario for r in started), key=daily_days)
+    shown = days_shown(shortest, days)
     return opened.summary([f"{n}@{d}" for n in chosen for d in shown], confidence)
 
 
@@ -751,6 +776,7 @@ def report(
     always give the same bytes."""
     check_confidence(confidence)
     _fraction(alpha, "--alpha", 0.0001, 0.5)
+    report_pages.check_output(output)  # before any work
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")
     opened = [s if isinstance(s, Results | SweepResults) else open_results(s) for s in sources]

@@ -262,10 +262,23 @@ def test_bad_daily_options_get_one_line(idlib: Results, arguments: list[str], me
 def test_a_sweeps_tidy_table_carries_series_on_days(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
     result = invoke(
-        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 60,
-        "--jobs", 1, "--output", out, "--metric", "cumulative_deaths@30", "--metric", "collapsed",
-        "--format", "json",
-    )  # fmt: skip
+        "sweep",
+        IDLIB,
+        "--vary",
+        "actors.nfl.retaliation.probability=0.2,0.8",
+        "--runs",
+        60,
+        "--jobs",
+        1,
+        "--output",
+        out,
+        "--metric",
+        "cumulative_deaths@30",
+        "--metric",
+        "collapsed",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     on_day = [r for r in rows if r["metric"] == "cumulative_deaths@30"]
@@ -291,6 +304,7 @@ def test_a_sweeps_tidy_table_carries_series_on_days(tmp_path: Path) -> None:
         ("state@3", "expected a numeric daily series, got state"),
         ("deaths@60", "expected SERIES@DAY with a day from 0 to 59"),
         ("deaths@x", "expected SERIES@DAY with a day from 0 to 59"),
+        ("deaths@03", "expected SERIES@DAY with a day from 0 to 59"),  # one name for one metric
         ("deaths_nobody@3", "no daily series is named deaths_nobody"),
     ],
 )
@@ -299,9 +313,19 @@ def test_a_bad_series_metric_is_refused_before_any_work(
 ) -> None:
     out = tmp_path / "sweep"
     result = invoke(
-        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 10,
-        "--jobs", 1, "--output", out, "--metric", metric,
-    )  # fmt: skip
+        "sweep",
+        IDLIB,
+        "--vary",
+        "actors.nfl.retaliation.probability=0.2,0.8",
+        "--runs",
+        10,
+        "--jobs",
+        1,
+        "--output",
+        out,
+        "--metric",
+        metric,
+    )
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
@@ -309,9 +333,21 @@ def test_a_bad_series_metric_is_refused_before_any_work(
 
 def test_a_series_metric_with_daily_off_is_refused(tmp_path: Path) -> None:
     result = invoke(
-        "sweep", IDLIB, "--vary", "actors.nfl.retaliation.probability=0.2,0.8", "--runs", 10,
-        "--jobs", 1, "--output", tmp_path / "s", "--metric", "deaths@3", "--daily", "off",
-    )  # fmt: skip
+        "sweep",
+        IDLIB,
+        "--vary",
+        "actors.nfl.retaliation.probability=0.2,0.8",
+        "--runs",
+        10,
+        "--jobs",
+        1,
+        "--output",
+        tmp_path / "s",
+        "--metric",
+        "deaths@3",
+        "--daily",
+        "off",
+    )
     assert result.exit_code == 2
     assert "--metric: deaths@3: a daily series needs --daily on" in result.output
 
@@ -441,8 +477,15 @@ def test_compare_says_from_which_day_cumulative_deaths_differ(
 ) -> None:
     from scipy import stats
 
-    other = sim.run(IDLIB, runs=RUNS, seed=SEED, jobs=1, chunk=100, output=tmp_path / "b",
-                    overrides={"actors.nfl.retaliation.probability": 0.8})  # fmt: skip
+    other = sim.run(
+        IDLIB,
+        runs=RUNS,
+        seed=SEED,
+        jobs=1,
+        chunk=100,
+        output=tmp_path / "b",
+        overrides={"actors.nfl.retaliation.probability": 0.8},
+    )
     found = sim.compare(idlib, other)
     divergence = found.divergence
     assert divergence is not None and divergence.paired
@@ -454,21 +497,130 @@ def test_compare_says_from_which_day_cumulative_deaths_differ(
     ]
     adjusted = stats.false_discovery_control(p_values, method="bh")
     differs = adjusted < 0.05
-    first = next(d for d in range(DAYS) if differs[d:].all())
-    assert divergence.first_day == first
+    first = int(np.argmax(differs))  # the first day that differs
+    assert differs.any() and divergence.first_day == first
+    assert divergence.differing == differs.sum()
+    assert divergence.to_the_end == differs[first:].all()
     last = divergence.days[-1]
     assert last["difference"] == pytest.approx((b[:, -1] - a[:, -1]).mean())
     assert last["p_adjusted"] == pytest.approx(adjusted[-1])
     shown = invoke("compare", idlib.directory, tmp_path / "b")
     assert shown.exit_code == 0, shown.output
-    assert f"B and A differ from day {first} on, every day to the last" in shown.output
+    said = (
+        f"B and A differ from day {first} on, every day to the last"
+        if divergence.to_the_end
+        else f"B and A first differ on day {first}; {differs.sum()} of the {DAYS} days differ"
+    )
+    assert said in shown.output
     data = json.loads(invoke("compare", idlib.directory, tmp_path / "b", "--format", "json").output)
     assert data["divergence"]["first_day"] == first and len(data["divergence"]["days"]) == DAYS
+
+
+def test_the_first_day_that_differs_is_the_first_not_the_start_of_the_last_run() -> None:
+    from sim.statistics.comparisons import diverge
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(0.0, 1.0, size=(400, 6))
+    shift = np.array([0.0, 2.0, 2.0, 0.0, 2.0, 2.0])  # days 1, 2, 4 and 5 differ
+    b = a + shift + np.where(shift > 0, rng.normal(0.0, 0.5, size=a.shape), 0.0)
+    found = diverge("x", "x", a, b, paired=True)
+    assert found.first_day == 1 and found.differing == 4 and not found.to_the_end
+    assert [row["differs"] for row in found.days] == [False, True, True, False, True, True]
+    strain = a.copy()
+    strain[:10, 3] = np.nan  # a day where some truces have collapsed
+    assert diverge("x", "x", strain, strain + b - a, paired=True).conditional
 
 
 def test_compare_of_the_same_run_finds_no_day_that_differs(idlib: Results) -> None:
     # every paired difference is zero: no day can differ, whatever the seed
     divergence = sim.compare(idlib, idlib).divergence
     assert divergence is not None
-    assert divergence.first_day is None
+    assert divergence.first_day is None and divergence.differing == 0
     assert all(row["difference"] == 0 for row in divergence.days)
+
+
+def test_a_sweep_keeps_its_daily_setting_for_every_point(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    args = [
+        "sweep",
+        IDLIB,
+        "--vary",
+        "actors.nfl.retaliation.probability=0.2,0.5,0.8",
+        "--runs",
+        10,
+        "--jobs",
+        1,
+        "--output",
+        out,
+        "--metric",
+        "collapsed",
+    ]
+    assert invoke(*args, "--daily", "off").exit_code == 0
+    shutil.rmtree(out / "points" / "0002")  # as if stopped before the last point
+    assert invoke(*args).exit_code == 0  # resumed without --daily: as it was made
+    kept = [
+        json.loads((p / "_manifest.json").read_text())["daily"]
+        for p in sorted((out / "points").iterdir())
+    ]
+    assert kept == [False, False, False]
+    refused = invoke(*args, "--daily", "on")
+    assert refused.exit_code == 2 and "was run with --daily off" in refused.output
+    series = invoke(*args[:-1], "deaths@3")
+    assert (
+        series.exit_code == 2
+        and "--metric: deaths@3: a daily series needs --daily on" in series.output
+    )
+    assert json.loads((out / "_sweep.json").read_text())["metrics"] == ["collapsed"]
+
+
+def test_a_sweeps_summary_file_is_strict_json(tmp_path: Path) -> None:
+    from sim.outputs.sweep_dir import SweepDir
+
+    sweep = SweepDir(tmp_path, {})
+    sweep.write_summary([{"point": 0, "metric": "strain@59", "estimate": float("nan")}])
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    rows = json.loads((tmp_path / "summary.json").read_text(), parse_constant=refuse)
+    assert rows == [{"point": 0, "metric": "strain@59", "estimate": None}]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["run", IDLIB, "--runs", 5, "--daily", "on"],
+            "--daily: on: daily series are kept in a results directory",
+        ),
+        (
+            ["trace", IDLIB, "--plot", "trace.txt"],
+            "--plot: trace.txt: expected a file name ending in .png",
+        ),
+    ],
+)
+def test_daily_options_that_cannot_be_honoured_get_one_line(
+    arguments: list[Any], message: str
+) -> None:
+    result = invoke(*arguments)
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {message}")
+
+
+def test_a_sweep_of_many_points_over_two_parameters_draws_a_day_not_fans(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    sim.sweep(
+        IDLIB,
+        vary=["actors.nfl.retaliation.probability=0.1,0.5", "negotiation.delay.mean=0.5,1,2"],
+        runs=20,
+        jobs=1,
+        output=out,
+        metrics=["collapsed"],
+    )
+    refused = invoke("plot", out, "--series", "cumulative_deaths", "-o", tmp_path / "f.png")
+    assert refused.exit_code == 2 and "plot --metric cumulative_deaths@DAY" in refused.output
+    _, bar = sim.plot(out, metric="cumulative_deaths@30").axes
+    assert bar.get_ylabel() == "deaths so far, mean on day 30 (25 Nov 2020) (people)"
+    logged = invoke("plot", out, "--series", "deaths", "--log", "-o", tmp_path / "g.png")
+    assert logged.exit_code == 2 and "a log axis is for an outcome's histogram" in logged.output

@@ -119,8 +119,10 @@ def test_a_sweep_and_a_comparison_have_reports(tmp_path: Path, idlib: Results) -
     assert divergence is not None
     said = (
         f"differ from day {divergence.first_day} on"
+        if divergence.to_the_end
+        else f"first differ on day {divergence.first_day}"
         if divergence.first_day is not None
-        else "never differ beyond noise"
+        else "differs beyond noise"
     )
     assert said in html
     assert "<td>actors.nfl.retaliation.probability</td>" in html

@@ -482,7 +482,8 @@ def series_at(scenario: Scenario, name: str, option: str) -> SeriesAt | None:
             "outcome collapsed gives the probability of a collapse)",
         )
     last = days(scenario) - 1
-    if not (day_text.isascii() and day_text.isdigit() and int(day_text) <= last):
+    canonical = day_text.isascii() and day_text.isdigit() and str(int(day_text)) == day_text
+    if not (canonical and int(day_text) <= last):
         raise InputError(
             option,
             name,

@@ -129,7 +129,7 @@ def problem(
     if not daily.path.exists():
         return "its daily series file is missing"
     why = _problem(daily, (written or {}).get("daily"), deep, parquet, per=None)
-    return None if why is None else f"its daily series file is {why}"
+    return None if why is None else f"its daily series file: {why}"
 
 
 def _problem(

@@ -78,9 +78,17 @@ def sweep_fan_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -
     entry = find_series(first.scenario, name, "--series")
     if entry.kind is str:
         raise InputError("--series", name, "a sweep draws numeric series; draw a point's states")
+    paths = sweep.paths
+    if len(points) > BANDED and len(paths) > 1:
+        raise InputError(
+            "--series",
+            name,
+            f"{len(points)} points over {len(paths)} parameters: medians coloured by one "
+            f"parameter could not be told apart; plot --metric {name}@DAY for a day's value "
+            "over both",
+        )
     figure = figure_of(5.0)
     axes = figure.subplots()
-    paths = sweep.paths
 
     def named(index: int) -> str:
         return ", ".join(f"{p}={sweep.points[index][p]:.3g}" for p in paths)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.model.catalogue import Field, metric
+from sim.model.catalogue import Field, SeriesAt, check_metric, metric
 from sim.optional import require
 from sim.outputs.manifests import writable
 from sim.outputs.results import Results, SweepResults, distinguish
@@ -248,12 +248,21 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
         raise InputError("--metric", name, "the sweep has no finished points")
     first = sweep.point(next(r["point"] for r in rows))
     assert first is not None
-    field = metric(first.scenario, name, "--metric")
-    label = (
-        probability_label(field, first.scenario)
-        if field.kind is bool
-        else axis_label(field, first.scenario)
-    )
+    found = check_metric(first.scenario, name, "--metric")
+    if isinstance(found, SeriesAt):  # a daily series on a day: its mean
+        entry = found.series
+        day = f"day {found.day}"
+        if first.scenario.start_date is not None:
+            day += f" ({first.scenario.start_date + dt.timedelta(days=found.day):%d %b %Y})"
+        label = f"{entry.label}, mean on {day}" + (f" ({entry.unit})" if entry.unit else "")
+        when = None
+    else:
+        label = (
+            probability_label(found, first.scenario)
+            if found.kind is bool
+            else axis_label(found, first.scenario)
+        )
+        when = found.when
     factors = sweep.paths
     figure = figure_of(5.0)
     axes = figure.subplots()
@@ -267,15 +276,13 @@ def sweep_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -> Fi
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
         what = f"{label} across the sweep ({confidence:.0%} interval band)"
-        axes.set_title(title_of(first.scenario, what, field.when), fontsize=10)
+        axes.set_title(title_of(first.scenario, what, when), fontsize=10)
     elif len(factors) == 2:
         _two_factors(figure, axes, rows, factors, label, confidence)
     else:
         raise InputError("DIR", str(sweep.directory), "plots show sweeps of one or two parameters")
-    if len(factors) == 2 and field.when is not None:
-        axes.set_title(
-            axes.get_title() + f"\namong the replications where {field.when}", fontsize=10
-        )
+    if len(factors) == 2 and when is not None:
+        axes.set_title(axes.get_title() + f"\namong the replications where {when}", fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -334,22 +341,22 @@ def _two_factors(
     axes.set_title(title, fontsize=10)
 
 
-def check_path(path: str | Path) -> Path:
+def check_path(path: str | Path, option: str = "-o") -> Path:
     """A picture's file name, which must end in .png, .svg or .pdf, in a folder that
     exists and can be written."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise InputError("-o", str(path), "expected a file name ending in .png, .svg or .pdf")
-    writable(path, "-o")
+        raise InputError(option, str(path), "expected a file name ending in .png, .svg or .pdf")
+    writable(path, option)
     return path
 
 
-def save(figure: Figure, path: str | Path) -> Path:
+def save(figure: Figure, path: str | Path, option: str = "-o") -> Path:
     """Write ``figure`` to ``path`` (.png, .svg or .pdf)."""
-    target = check_path(path)
+    target = check_path(path, option)
     try:
         figure.savefig(target, dpi=120)
     except OSError as error:
         Path(target).unlink(missing_ok=True)
-        raise InputError("-o", str(target), f"cannot be written ({error.strerror})") from None
+        raise InputError(option, str(target), f"cannot be written ({error.strerror})") from None
     return target

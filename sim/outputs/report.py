@@ -28,7 +28,7 @@ from sim.errors import InputError, OutputFailed
 from sim.model.catalogue import find
 from sim.optional import require
 from sim.outputs import daily_pictures, pictures
-from sim.outputs.manifests import write_atomically
+from sim.outputs.manifests import writable, write_atomically
 from sim.outputs.results import Results, SweepResults
 from sim.outputs.tables import interval_text, number_text
 from sim.outputs.timelines import Trace
@@ -99,12 +99,17 @@ def render(context: dict[str, Any]) -> str:
     return html
 
 
-def write(html: str, path: str | Path) -> Path:
+def check_output(path: str | Path) -> Path:
+    """A report's file name: an .html file in a folder that exists and can be written."""
     target = Path(path)
     if target.suffix.lower() not in (".html", ".htm"):
         raise InputError("-o", str(path), "expected an .html file")
-    if not target.parent.is_dir():
-        raise InputError("-o", str(path), f"its folder {target.parent} does not exist")
+    writable(target, "-o")
+    return target
+
+
+def write(html: str, path: str | Path) -> Path:
+    target = check_output(path)
     try:
         write_atomically(target, html.encode("utf-8"))
     except OSError as error:
@@ -579,12 +584,17 @@ def comparison_report(
     )
     divergence = comparison.divergence
     if divergence is not None:
-        first = divergence.first_day
-        section.text += (
-            f" Day by day, {divergence.label} differ from day {first} on."
-            if first is not None
-            else f" Day by day, {divergence.label} never differ beyond noise."
-        )
+        first, label = divergence.first_day, divergence.label
+        if first is None:
+            said = f" Day by day, no day's {label} differs beyond noise."
+        elif divergence.to_the_end:
+            said = f" Day by day, {label} differ from day {first} on, every day to the last."
+        else:
+            said = (
+                f" Day by day, {label} first differ on day {first}; {divergence.differing} "
+                f"of the {len(divergence.days)} days differ."
+            )
+        section.text += said
     runs = [a, b]
     if a.scenario.truce is not None and b.scenario.truce is not None:
         section.figures.append(

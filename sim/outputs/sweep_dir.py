@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,9 +63,11 @@ class SweepDir:
         runs: int,
         metrics: Sequence[str],
         command: Sequence[str],
+        daily: bool = True,
     ) -> SweepDir:
         """Open ``path`` for a sweep: created, or resumed if it holds the same
-        ``design`` (base scenario, factors, design, points, seed)."""
+        ``design`` (base scenario, factors, design, points, seed). ``daily``: whether
+        its points keep daily series (see ``kept_daily``)."""
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise InputError("--output", str(path), f"is a file, not a {KIND} directory")
@@ -80,11 +84,12 @@ class SweepDir:
                 KIND,
                 identity=design,
                 another="another sweep (scenario, design or seed)",
-                fresh={"scenario_file": scenario_file},
+                fresh={"scenario_file": scenario_file, "daily": daily},
                 legacy=LEGACY_MANIFEST,
                 shape=SHAPE,
             )
             manifest.update(runs=runs, metrics=list(metrics))
+            manifest.setdefault("daily", daily)  # a sweep made before the setting was kept
             begin_invocation(manifest, command, outcome="interrupted")
             sweep = cls(path, manifest)
             sweep.lock = lock
@@ -95,6 +100,17 @@ class SweepDir:
         (path / LEGACY_MANIFEST).unlink(missing_ok=True)
         remove_temporary_files(path)
         return sweep
+
+    @staticmethod
+    def kept_daily(path: str | Path) -> bool | None:
+        """Whether the sweep at ``path`` keeps daily series; None for a new sweep, or
+        one whose manifest cannot say (it is read, and checked, when opened)."""
+        try:
+            found = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        kept = found.get("daily") if isinstance(found, dict) else None
+        return kept if isinstance(kept, bool) else None
 
     @classmethod
     def open(cls, path: str | Path, option: str = "DIR") -> SweepDir:
@@ -154,11 +170,17 @@ class SweepDir:
         write_json(self.path / MANIFEST, self.manifest)
 
     def write_summary(self, rows: list[dict[str, Any]]) -> None:
-        """The tidy rows as summary.json and summary.csv."""
-        write_json(self.path / "summary.json", rows)
+        """The tidy rows as summary.json (a value that does not exist, NaN, as null)
+        and summary.csv."""
+        write_json(self.path / "summary.json", [_finite(row) for row in rows])
         text = io.StringIO()
         if rows:
             writer = csv.DictWriter(text, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
         write_atomically(self.path / "summary.csv", text.getvalue().encode())
+
+
+def _finite(row: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no NaN: an estimate from no replications is null."""
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}

@@ -211,9 +211,10 @@ def comparison_table(comparison: Comparison) -> str:
 def _divergence_lines(divergence: dict[str, Any]) -> list[str]:
     days = divergence["days"]
     how = "paired t" if divergence["paired"] else "Welch t"
+    among = ", among the truces standing each day" if divergence["conditional"] else ""
     head = (
-        f"Day by day, {divergence['label']} ({divergence['series']}; {how} each day, "
-        "Benjamini-Hochberg over the days):"
+        f"Day by day, {divergence['label']} ({divergence['series']}; {how} each day{among}, "
+        "Benjamini-Hochberg over the days; intervals per day):"
     )
 
     def on(row: dict[str, Any]) -> str:
@@ -226,12 +227,15 @@ def _divergence_lines(divergence: dict[str, Any]) -> list[str]:
     if days[-1]["difference"] is None:
         return [head, "  too few replications with a value on the last day to compare"]
     if first is None:
-        return [head, f"  no difference beyond noise to the last day; {on(days[-1])}"]
-    return [
-        head,
-        f"  B and A differ from day {first} on, every day to the last: {on(days[first])}, "
-        f"{on(days[-1])}",
-    ]
+        return [head, f"  no day differs beyond noise; {on(days[-1])}"]
+    if divergence["to_the_end"]:
+        said = f"B and A differ from day {first} on, every day to the last"
+    else:
+        said = (
+            f"B and A first differ on day {first}; {divergence['days_differing']} of the "
+            f"{len(days)} days differ, not every day after it"
+        )
+    return [head, f"  {said}: {on(days[first])}, {on(days[-1])}"]
 
 
 # sweeps ----------------------------------------------------------------------------
@@ -387,13 +391,18 @@ def daily_table(summary: dict[str, Any], days: list[int], names: list[str]) -> s
         )
         for day in days:
             mean = {"value": band["mean"][day], "low": band["low"][day], "high": band["high"][day]}
-            fifty = f"{number_text(band['q25'][day])}-{number_text(band['q75'][day])}"
-            ninety = f"{number_text(band['q05'][day])}-{number_text(band['q95'][day])}"
+            fifty, ninety = _band(band, day, "q25", "q75"), _band(band, day, "q05", "q95")
             lines.append(
                 f"  {when(day)}  {interval_text(mean, 2):<28} {number_text(band['q50'][day]):>8}"
                 f" {fifty:>13} {ninety:>13} {band['n'][day]:>7}"
             )
     return "\n".join(lines)
+
+
+def _band(band: dict[str, Any], day: int, low: str, high: str) -> str:
+    if band[low][day] is None:  # no replication has a value that day
+        return "-"
+    return f"{number_text(band[low][day])}-{number_text(band[high][day])}"
 
 
 def _at(cell: dict[str, Any], day: int) -> dict[str, Any]:

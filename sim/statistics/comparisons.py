@@ -209,14 +209,20 @@ def compare(
 class Divergence:
     """A daily series of A and B compared day by day: each day's difference in means
     B - A with its interval and p-value (paired t under a shared seed, Welch's t
-    otherwise), the p-values adjusted over the days (Benjamini-Hochberg), and the first
-    day from which the series differ beyond noise on every day to the horizon (None
-    if they never do)."""
+    otherwise; intervals per day, not adjusted), the p-values adjusted over the days
+    (Benjamini-Hochberg), the first day the series differ beyond noise (None if no day
+    does), how many days differ, and whether every day from the first to the horizon
+    does. A day is compared over the replications with a value that day (``n``: A's
+    and B's; the strain has none once the truce has collapsed, so it is compared among
+    the truces still standing, ``conditional``)."""
 
     series: str
     label: str
     paired: bool
     first_day: int | None
+    differing: int
+    to_the_end: bool
+    conditional: bool
     days: list[dict[str, Any]]
 
     def as_data(self) -> dict[str, Any]:
@@ -225,6 +231,9 @@ class Divergence:
             "label": self.label,
             "paired": self.paired,
             "first_day": self.first_day,
+            "days_differing": self.differing,
+            "to_the_end": self.to_the_end,
+            "conditional": self.conditional,
             "days": self.days,
         }
 
@@ -276,15 +285,14 @@ def diverge(
         adjusted = stats.false_discovery_control([r["p_value"] for r in tested], method="bh")
         for row, p in zip(tested, adjusted, strict=True):
             row["p_adjusted"] = float(p)
-    first: int | None = None
     for row in rows:
         row.setdefault("p_adjusted", None)
         row["differs"] = row["p_adjusted"] is not None and row["p_adjusted"] < alpha
-    for row in reversed(rows):  # the start of the run of differing days that reaches the end
-        if not row["differs"]:
-            break
-        first = int(row["day"])
-    return Divergence(name, label, paired, first, rows)
+    differing = [int(row["day"]) for row in rows if row["differs"]]
+    first = differing[0] if differing else None
+    to_the_end = first is not None and all(row["differs"] for row in rows[first:])
+    conditional = any(row["n"] != (len(a), len(b)) for row in rows)
+    return Divergence(name, label, paired, first, len(differing), to_the_end, conditional, rows)
 
 
 def zero_in_both(a: Side, b: Side) -> list[str]:
