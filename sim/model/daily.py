@@ -99,13 +99,12 @@ class DailyTally:
         self.state = self._states([(c.day, c.state) for c in changes])
         self.strain = self._strains([(s.day, s.strain) for s in levels])
 
-    def _count(self, at: list[int], weights: list[int] | None = None) -> Counts:
-        """Events (or their ``weights``) per day; one at the horizon counts on the last."""
+    def _count(self, at: list[int]) -> Counts:
+        """Events per day; one at the horizon counts on the last day."""
         if not at:
             return self.zeros()
         day = np.minimum(np.array(at, np.int64), self.days - 1)
-        counts = np.bincount(day, weights, minlength=self.days)
-        return counts.astype(np.int32)
+        return np.bincount(day, minlength=self.days).astype(np.int32)
 
     def _per_actor(
         self, armed: list[str], who: list[int], at: list[int], weights: list[int] | None = None

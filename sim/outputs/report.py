@@ -348,8 +348,10 @@ def _representative(results: Results) -> list[tuple[int, str, str]]:
         )
     worst = ordered[-1]
     chosen.append((reps[worst], "The deadliest replication", f"{deaths[worst]} deaths."))
-    seen: set[int] = set()
-    return [c for c in chosen if not (c[0] in seen or seen.add(c[0]))]  # type: ignore[func-returns-value]
+    once: dict[int, tuple[int, str, str]] = {}  # a replication that is two of them shows once
+    for case in chosen:
+        once.setdefault(case[0], case)
+    return list(once.values())
 
 
 def _moments(trace: Trace) -> tuple[list[dict[str, Any]], int]:
