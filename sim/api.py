@@ -237,11 +237,7 @@ def run(
         raise
     except OSError as error:  # a full or read-only disk, once work began
         outcome = f"failed: {error.strerror}"
-        raise OutputFailed(
-            f"writing {output} failed ({error.strerror}); the {campaign.replications} "
-            "replications finished before are kept (run the same command again to resume, "
-            "once there is room)"
-        ) from None
+        raise _no_room(output, error, campaign.replications) from None
     finally:
         if memory is not None:
             _as_far_as_possible(memory.close)
@@ -275,6 +271,14 @@ def run(
         first = campaign.failures[0].describe()
         raise RunFailed(f"every replication failed; the first: {first}")
     return results
+
+
+def _no_room(output: str | Path | None, error: OSError, kept: int) -> OutputFailed:
+    """The one line for a disk that refused a write once work began."""
+    return OutputFailed(
+        f"writing {output} failed ({error.strerror}); the {kept} replications finished "
+        "before are kept (run the same command again to resume, once there is room)"
+    )
 
 
 def _as_far_as_possible(step: Callable[[], object]) -> None:
@@ -432,11 +436,7 @@ def sweep(
         raise
     except OSError as error:  # a full or read-only disk, once work began
         outcome = f"failed: {error.strerror}"
-        raise OutputFailed(
-            f"writing {experiment.output} failed ({error.strerror}); the {state.done} "
-            "replications finished before are kept (run the same command again to resume, "
-            "once there is room)"
-        ) from None
+        raise _no_room(experiment.output, error, state.done) from None
     finally:
         if outcome == "finished":
             stored.finish(outcome)
@@ -566,10 +566,9 @@ def _divergence(
     """From which day daily series ``name`` of the two runs differs, where both kept
     their daily series (None otherwise); replications paired under a shared seed."""
     entry = find_series(sides[0].scenario, name, "--series")
-    try:
-        data = [r.daily_arrays([name]) for r in sides]
-    except InputError:  # a run without daily series: nothing to compare day by day
+    if not all(r.keeps_daily for r in sides):  # nothing to compare day by day
         return None
+    data = [r.daily_arrays([name]) for r in sides]
     n_days = daily_days(sides[0].scenario)
     reps = [d["replication"].reshape(-1, n_days)[:, 0] for d in data]
     values = [d[name].reshape(-1, n_days) for d in data]
@@ -679,7 +678,7 @@ def plot(
             raise InputError("DIR", " ".join(map(str, sources)), "a sweep is drawn alone")
         if series is not None:
             return daily_pictures.sweep_fan_figure(sweeps[0], series, confidence)
-        if metric in (pictures.SURVIVAL, daily_pictures.INCIDENCE):
+        if metric in (pictures.SURVIVAL, pictures.INCIDENCE):
             raise InputError(
                 "--metric",
                 str(metric),
@@ -693,8 +692,8 @@ def plot(
         return daily_pictures.states_figure(runs[0], confidence)
     if series is not None:
         return daily_pictures.fan_figure(runs, series, confidence)
-    if metric == daily_pictures.INCIDENCE:
-        return daily_pictures.incidence_figure(runs, confidence)
+    if metric == pictures.INCIDENCE:
+        return pictures.survival_figure(runs, confidence, incidence=True)
     return pictures.runs_figure(runs, str(metric), confidence, log)
 
 

@@ -14,7 +14,6 @@ simulation.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from sim.model.records import (
     Talks,
     TruceState,
 )
+from sim.model.truce import strain_at
 from sim.scenario.spec import Scenario
 
 # a state's code: its place in ``STATES``
@@ -131,19 +131,10 @@ class DailyTally:
         """The strain at each day's end, from the last change before it; NaN when the
         truce has collapsed (or without a truce)."""
         truce = self.scenario.truce
-        if truce is None or not levels:
+        if truce is None:
             return np.full(self.days, np.nan)
-        at = np.array([day for day, _ in levels], np.float64)
-        level = np.array([value for _, value in levels], np.float64)
-        last = np.searchsorted(at, self.ends, side="left") - 1
-        decay = math.log(2.0) / truce.half_life
-        equilibrium = truce.drift / decay
-        since = at[np.maximum(last, 0)]
-        strain = equilibrium + (level[np.maximum(last, 0)] - equilibrium) * np.exp(
-            -decay * (self.ends - since)
-        )
-        collapsed = self.state == _CODE[TruceState.COLLAPSED]
-        return np.where((last < 0) | collapsed, np.nan, strain)
+        strain: NDArray[np.float64] = strain_at(truce, levels, self.ends)
+        return np.where(self.state == _CODE[TruceState.COLLAPSED], np.nan, strain)
 
     # totals the catalogue reads ---------------------------------------------------------
 

@@ -12,8 +12,10 @@ through ``consult``, and keeps the guarantors' personnel losses it weighs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
+import numpy as np
 import simpy
 
 from sim.model.phase import Phase
@@ -21,6 +23,35 @@ from sim.model.records import Record, StateChange, Strain, Strike, StrikeKind, T
 from sim.scenario.spec import Truce
 
 IN_FORCE, STRAINED, COLLAPSED = TruceState.IN_FORCE, TruceState.STRAINED, TruceState.COLLAPSED
+
+
+def relaxation(spec: Truce) -> tuple[float, float]:
+    """The strain's decay rate (per day) and the level decay and drift carry it to."""
+    decay = math.log(2.0) / spec.half_life
+    return decay, spec.drift / decay
+
+
+def strain_at(
+    spec: Truce,
+    levels: Sequence[tuple[float, float]],
+    days: Any,
+    at_change: Literal["left", "right"] = "left",
+) -> Any:
+    """The strain at each of ``days`` (an array) from its recorded levels (day, level
+    right after a change), relaxed since the last change, as ``TruceLedger.strain``
+    evaluates it: the last change before each day (``at_change="right"``: at or
+    before); NaN before the first. Read after a run, never during one."""
+    if not levels:
+        return np.full(len(days), np.nan)
+    decay, equilibrium = relaxation(spec)
+    at = np.array([day for day, _ in levels], np.float64)
+    level = np.array([value for _, value in levels], np.float64)
+    last = np.searchsorted(at, days, side=at_change) - 1
+    since = np.maximum(last, 0)
+    strain = equilibrium + (level[since] - equilibrium) * np.exp(-decay * (days - at[since]))
+    return np.where(last < 0, np.nan, strain)
+
+
 STRIKE_REASONS = {kind: f"{kind.value} strike" for kind in StrikeKind}
 
 
@@ -46,8 +77,7 @@ class TruceLedger:
         # each guarantor's personnel killed since the truce began
         self.personnel_lost = dict.fromkeys(spec.guarantors, 0)
         self.weights = spec.weights
-        self.decay = math.log(2.0) / spec.half_life
-        self.equilibrium = spec.drift / self.decay
+        self.decay, self.equilibrium = relaxation(spec)
         self.level = spec.initial_strain
         self.since = 0.0
         self.state = IN_FORCE

@@ -4,8 +4,9 @@
   two runs overlaid, or the points of a sweep (bands for up to four, medians coloured
   by the varied parameter beyond);
 - the truce's state by day as a stacked area, with the share that has collapsed at
-  least once (one minus Kaplan-Meier) drawn over it;
-- the cumulative incidence of collapse with its band, for one run or two.
+  least once (one minus Kaplan-Meier) drawn over it.
+
+The cumulative incidence of collapse alone is ``pictures.survival_figure``'s.
 
 Counts over a day are drawn at the day's middle, levels at its end (day d ends at
 d + 1). Labels come from the series catalogue; the day axis carries dates when the
@@ -24,14 +25,12 @@ from sim.model.catalogue import Series, find_series
 from sim.outputs.pictures import day_axis, figure_of, title_of
 from sim.outputs.results import Results, SweepResults, distinguish
 from sim.statistics.daily import DailySummary
-from sim.statistics.estimators import survival
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 STATE = "state"
-INCIDENCE = "incidence"
 STATE_COLOURS = {"in force": "#4daf4a", "strained": "#ff9f1c", "collapsed": "#d62728"}
 BANDED = 4  # sweep points drawn with their bands; beyond, medians only
 
@@ -59,7 +58,7 @@ def fan_figure(runs: Sequence[Results], name: str, confidence: float = 0.95) -> 
     axes = figure.subplots()
     colours = ["#1f77b4", "#d62728"]
     for label, results, colour in zip(labels, runs, colours, strict=False):
-        summary = results.daily_summary(confidence, [name])
+        summary = results.daily_summary(confidence, [name], states=False)
         _fan(axes, summary, entry, label, colour)
     _finish(axes, runs[0], entry, "median, 50% and 90% of replications")
     axes.legend(fontsize=8, loc="upper left", title="median (bands: 50%, 90%)", title_fontsize=8)
@@ -96,7 +95,8 @@ def sweep_fan_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -
     if len(points) <= BANDED:
         colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
         for (index, results), colour in zip(points, colours, strict=False):
-            _fan(axes, results.daily_summary(confidence, [name]), entry, named(index), colour)
+            summary = results.daily_summary(confidence, [name], states=False)
+            _fan(axes, summary, entry, named(index), colour)
         legend = "median (bands: 50%, 90%)"
     else:
         import matplotlib as mpl
@@ -105,7 +105,7 @@ def sweep_fan_figure(sweep: SweepResults, name: str, confidence: float = 0.95) -
         norm = mpl.colors.Normalize(min(values), max(values))
         cmap = mpl.colormaps["viridis"]
         for (_, results), value in zip(points, values, strict=True):
-            band = results.daily_summary(confidence, [name]).bands[name]
+            band = results.daily_summary(confidence, [name], states=False).bands[name]
             x = _positions(entry, band.mean.size)
             axes.plot(x, band.quantiles[0.5], color=cmap(norm(value)), linewidth=1.2)
         bar = figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes)
@@ -163,45 +163,5 @@ def states_figure(results: Results, confidence: float = 0.95) -> Figure:
     what = f"state of the truce at each day's end (n = {summary.replications})"
     axes.set_title(title_of(results.scenario, what), fontsize=10)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4)
-    figure.tight_layout()
-    return figure
-
-
-def incidence_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure:
-    """P(the truce has collapsed by day t): one minus Kaplan-Meier, with its band, for
-    one run or two overlaid."""
-    for results in runs:
-        if results.scenario.truce is None:
-            raise InputError("--metric", INCIDENCE, f"{results.label} has no truce to collapse")
-    figure = figure_of()
-    axes = figure.subplots()
-    labels = distinguish(runs) if len(runs) > 1 else None
-    for index, results in enumerate(runs):
-        horizon = results.scenario.horizon
-        days = np.linspace(0, horizon, 400).tolist()
-        collapse_days = results.columns(["collapse_day"])["collapse_day"]
-        curve = survival(collapse_days, horizon, days, confidence)
-        shown = labels[index] if labels else f"n = {len(collapse_days)}"
-        line = axes.step(days, [1 - e.value for _, e in curve], where="post", label=shown)[0]
-        axes.fill_between(
-            days,
-            [1 - e.high for _, e in curve],
-            [1 - e.low for _, e in curve],
-            step="post",
-            alpha=0.2,
-            color=line.get_color(),
-        )
-    day_axis(axes, runs[0].scenario)
-    axes.set_ylabel("P(collapsed by then)")
-    axes.set_ylim(bottom=0)
-    axes.grid(alpha=0.3)
-    axes.set_title(
-        title_of(
-            runs[0].scenario,
-            f"cumulative incidence of collapse (1 - Kaplan-Meier, {confidence:.0%} band)",
-        ),
-        fontsize=10,
-    )
-    axes.legend(fontsize=8, loc="upper left")
     figure.tight_layout()
     return figure

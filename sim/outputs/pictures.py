@@ -2,8 +2,8 @@
 
 - a run's outcome: a histogram of shares for a number (on a log axis with ``log``), or
   bars with their intervals for a true/false outcome, named by its two states;
-- the truce's Kaplan-Meier survival with its band, days dated when the scenario has a
-  start date;
+- the truce's Kaplan-Meier survival with its band, or the cumulative incidence of
+  collapse (one minus it), days dated when the scenario has a start date;
 - two runs overlaid, named by what differs between them;
 - a sweep's metric against one parameter with its interval band, or over two as a heat
   map (each cell showing the value and its interval) or a scatter for sampled designs.
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".png", ".svg", ".pdf")
 SURVIVAL = "survival"
+INCIDENCE = "incidence"
 HEAVY_TAIL = 10.0  # the 99% quantile this many times the median (or more) is a heavy tail
 
 
@@ -102,13 +103,19 @@ def day_axis(axes: Axes, scenario: Scenario) -> None:
     axes.set_xlabel(f"day (day 0 is {start:%d %B %Y})")
 
 
-def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure:
+def survival_figure(
+    runs: Sequence[Results], confidence: float = 0.95, incidence: bool = False
+) -> Figure:
     """The truce's Kaplan-Meier survival curve of each run, with its band; runs are
-    named by what differs between them."""
+    named by what differs between them. With ``incidence``, one minus it: the
+    cumulative incidence of collapse, P(the truce has collapsed by day t)."""
     for results in runs:
         if results.scenario.truce is None:
+            lacks = "to collapse" if incidence else "whose survival to draw"
             raise InputError(
-                "--metric", SURVIVAL, f"{results.label} has no truce whose survival to draw"
+                "--metric",
+                INCIDENCE if incidence else SURVIVAL,
+                f"{results.label} has no truce {lacks}",
             )
     figure = figure_of()
     axes = figure.subplots()
@@ -117,24 +124,28 @@ def survival_figure(runs: Sequence[Results], confidence: float = 0.95) -> Figure
         days = np.linspace(0, horizon, 400).tolist()
         collapse_days = results.columns(["collapse_day"])["collapse_day"]
         curve = survival(collapse_days, horizon, days, confidence)
+        value = np.array([e.value for _, e in curve])
+        low, high = np.array([e.low for _, e in curve]), np.array([e.high for _, e in curve])
+        if incidence:
+            value, low, high = 1 - value, 1 - high, 1 - low
         shown = label if len(runs) > 1 else f"n = {len(collapse_days)}"
-        line = axes.step(days, [e.value for _, e in curve], where="post", label=shown)[0]
-        axes.fill_between(
-            days,
-            [e.low for _, e in curve],
-            [e.high for _, e in curve],
-            step="post",
-            alpha=0.2,
-            color=line.get_color(),
-        )
+        line = axes.step(days, value, where="post", label=shown)[0]
+        axes.fill_between(days, low, high, step="post", alpha=0.2, color=line.get_color())
     day_axis(axes, runs[0].scenario)
-    axes.set_ylabel("P(no collapse yet)")
-    axes.set_ylim(0, 1.02)
     axes.grid(alpha=0.3)
-    axes.set_title(
-        f"{runs[0].scenario.name}: survival of the truce (Kaplan-Meier, {confidence:.0%} band)"
-    )
-    axes.legend(fontsize=8, loc="lower left")
+    if incidence:
+        axes.set_ylabel("P(collapsed by then)")
+        axes.set_ylim(bottom=0)
+        what = f"cumulative incidence of collapse (1 - Kaplan-Meier, {confidence:.0%} band)"
+        axes.set_title(title_of(runs[0].scenario, what), fontsize=10)
+        axes.legend(fontsize=8, loc="upper left")
+    else:
+        axes.set_ylabel("P(no collapse yet)")
+        axes.set_ylim(0, 1.02)
+        axes.set_title(
+            f"{runs[0].scenario.name}: survival of the truce (Kaplan-Meier, {confidence:.0%} band)"
+        )
+        axes.legend(fontsize=8, loc="lower left")
     figure.tight_layout()
     return figure
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sim import __version__
 from sim.errors import InputError, OutputFailed
 from sim.model.catalogue import find
+from sim.model.replication import simulate
 from sim.optional import require
 from sim.outputs import daily_pictures, pictures
 from sim.outputs.manifests import writable, write_atomically
@@ -255,12 +256,12 @@ def _unfolding(results: Results, confidence: float) -> Section:
         )
         section.figures.append(
             embed(
-                daily_pictures.incidence_figure([results], confidence),
+                pictures.survival_figure([results], confidence, incidence=True),
                 "cumulative incidence of collapse",
                 "P(the truce has collapsed by day t), one minus Kaplan-Meier.",
             )
         )
-    if not _has_daily(results):
+    if not results.keeps_daily:
         section.text = (
             "This run kept no daily series (--daily off), so only the curves "
             "drawn from the outcomes are shown."
@@ -290,14 +291,6 @@ def _unfolding(results: Results, confidence: float) -> Section:
             continue
         section.figures.append(embed(figure, name, caption))
     return section
-
-
-def _has_daily(results: Results) -> bool:
-    try:
-        results.daily_arrays([])
-    except InputError:
-        return False
-    return True
 
 
 def _ladder(summary: dict[str, Any]) -> Section:
@@ -385,7 +378,9 @@ def _cases(results: Results) -> Section:
         "moments."
     )
     for replication, title, why in _representative(results):
-        trace = Trace(results.scenario, results.seed, _simulate(results, replication))
+        trace = Trace(
+            results.scenario, results.seed, simulate(results.scenario, results.seed, replication)
+        )
         rows, more = _moments(trace)
         section.cases.append(
             {
@@ -406,12 +401,6 @@ def _cases(results: Results) -> Section:
             }
         )
     return section
-
-
-def _simulate(results: Results, replication: int) -> Any:
-    from sim.model.replication import simulate
-
-    return simulate(results.scenario, results.seed, replication)
 
 
 def _parameters(results: Results) -> tuple[list[tuple[str, str, str, str]], str]:
@@ -516,7 +505,7 @@ def sweep_report(sweep: SweepResults, confidence: float = 0.95) -> str:
                     f"{metric} across the sweep.",
                 )
             )
-    if _has_daily(first):
+    if first.keeps_daily:
         section.figures.append(
             embed(
                 daily_pictures.sweep_fan_figure(sweep, "cumulative_deaths", confidence),
@@ -608,12 +597,12 @@ def comparison_report(
         )
         section.figures.append(
             embed(
-                daily_pictures.incidence_figure(runs, confidence),
+                pictures.survival_figure(runs, confidence, incidence=True),
                 "incidence",
                 "Cumulative incidence of collapse.",
             )
         )
-    if _has_daily(a) and _has_daily(b):
+    if a.keeps_daily and b.keeps_daily:
         section.figures.append(
             embed(
                 daily_pictures.fan_figure(runs, "cumulative_deaths", confidence),

@@ -190,7 +190,7 @@ class Results:
         wanted = [s.name for s in series(self.scenario)] if names is None else list(names)
         for name in wanted:
             find_series(self.scenario, name, "--series")
-        data = self._daily_source().daily_arrays(wanted)
+        data = self.daily_arrays(wanted)
         frame = pd.DataFrame({"replication": data["replication"], "day": data["day"]})
         start = self.scenario.start_date
         if start is not None:
@@ -203,14 +203,24 @@ class Results:
         return frame
 
     def daily_summary(
-        self, confidence: float = 0.95, names: Sequence[str] | None = None
+        self, confidence: float = 0.95, names: Sequence[str] | None = None, states: bool = True
     ) -> DailySummary:
         """Per day: each series' mean with its interval and its quantile bands, the
         probability of each state of the truce, and the cumulative incidence of
-        collapse (``names`` limits the series)."""
+        collapse (``names`` limits the series; ``states=False`` leaves out the last
+        two)."""
         check_confidence(confidence)
-        collapse = self.columns(["collapse_day"])["collapse_day"] if self.scenario.truce else None
-        return summarize_daily(self.scenario, self._daily_source(), collapse, confidence, names)
+        wanted = states and self.scenario.truce is not None
+        collapse = self.columns(["collapse_day"])["collapse_day"] if wanted else None
+        return summarize_daily(
+            self.scenario, self._daily_source(), collapse, confidence, names, states
+        )
+
+    @property
+    def keeps_daily(self) -> bool:
+        """Whether these results hold daily series (a row file, or a run with them
+        off, does not)."""
+        return bool(getattr(self.source, "daily", False))
 
 
 class SweepResults:
@@ -279,7 +289,7 @@ class SweepResults:
             columns: dict[str, Sequence[Any]] = dict(results.columns(wanted))
             on_days = [f for f in found if isinstance(f, SeriesAt)]
             if on_days:  # a series on a day: each replication's value that day
-                data = results._daily_source().daily_arrays([f.series.name for f in on_days])
+                data = results.daily_arrays([f.series.name for f in on_days])
                 for at in on_days:
                     values = data[at.series.name].reshape(-1, days(results.scenario))[:, at.day]
                     columns[at.name] = values[~np.isnan(values)].tolist()

@@ -9,7 +9,6 @@ shades both panels.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from sim.model.records import (
     Talks,
     TruceState,
 )
+from sim.model.truce import strain_at
 from sim.outputs.pictures import day_axis, figure_of
 from sim.outputs.timelines import Trace
 
@@ -63,22 +63,14 @@ def _strain_curve(trace: Trace, spans: list[tuple[float, float, TruceState]]) ->
     """(days, strain) sampled finely, exact between changes; NaN while collapsed."""
     truce = trace.scenario.truce
     assert truce is not None
-    decay = math.log(2.0) / truce.half_life
-    equilibrium = truce.drift / decay
     levels = [(r.day, r.strain) for r in trace.run.records if isinstance(r, Strain)]
     grid = np.linspace(0.0, trace.scenario.horizon, 1200)
     days = np.unique(np.concatenate([grid, [d for d, _ in levels]]))
-    at = np.array([d for d, _ in levels])
-    value = np.array([v for _, v in levels])
-    last = np.searchsorted(at, days, side="right") - 1
-    since = at[np.maximum(last, 0)]
-    strain = equilibrium + (value[np.maximum(last, 0)] - equilibrium) * np.exp(
-        -decay * (days - since)
-    )
+    strain = strain_at(truce, levels, days, at_change="right")  # a jump shows at its day
     for start, end, state in spans:
         if state is TruceState.COLLAPSED:
             strain[(days > start) & (days < end)] = np.nan
-    return days, np.where(last < 0, np.nan, strain)
+    return days, strain
 
 
 def _shade(axes: Axes, spans: list[tuple[float, float, TruceState]], label: bool) -> None:

@@ -196,14 +196,17 @@ def summarize_daily(
     collapse_days: Sequence[float | None] | None,
     confidence: float = 0.95,
     names: Sequence[str] | None = None,
+    states: bool = True,
 ) -> DailySummary:
-    """The daily summary of ``names`` (every series by default; the truce's states
-    always, when there is a truce). ``collapse_days`` (the outcome column) gives the
-    cumulative incidence of collapse."""
+    """The daily summary of ``names`` (every series by default), and with ``states``
+    the truce's states and, from ``collapse_days`` (the outcome column), the
+    cumulative incidence of collapse, when there is a truce."""
     chosen = list(series(scenario))
     if names:
         wanted = [find_series(scenario, name, "--series") for name in names]
-        chosen = [s for s in chosen if s in wanted or s.kind is str]
+        chosen = [s for s in chosen if s in wanted or (states and s.kind is str)]
+    elif not states:
+        chosen = [s for s in chosen if s.kind is not str]
     n_days = days(scenario)
     summary = DailySummary(scenario, 0, confidence)
     for entry in chosen:
@@ -219,7 +222,7 @@ def summarize_daily(
                 )
         else:
             summary.bands[entry.name] = Band.of(entry, values, confidence)
-    if scenario.truce is not None and collapse_days is not None and len(collapse_days):
+    if states and scenario.truce is not None and collapse_days is not None and len(collapse_days):
         # a collapse at the very end of a day (d + 1) falls on the next day, as the
         # states do: the curve is read just before each day's end
         ends = [float(np.nextafter(min(d + 1.0, scenario.horizon), -np.inf)) for d in range(n_days)]
