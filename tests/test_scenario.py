@@ -104,7 +104,7 @@ def test_every_idlib_parameter_line_says_fact_or_assumption() -> None:
                 embedded={"host": "east", "probability": 0.1, "killed": 1}
             ),
             "test.toml: actors.west.embedded: unknown key for a client; valid keys: role, name, patron, "
-            "enemy, assets, capabilities, routine, retaliation, commitment, claims",
+            "targets, enemy, assets, capabilities, routine, retaliation, commitment, claims, memory",
         ),
         (
             lambda r: r["truce"].pop("personnel_limit"),

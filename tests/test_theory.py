@@ -112,3 +112,74 @@ def test_the_opening_strike_is_answered_with_probability_p_after_the_lag() -> No
     days = np.array([o["opening_answer_day"] for o in outcomes if o["opening_answered"]])
     assert abs((days.mean() - 1.0) / (1.0 / np.sqrt(len(days)))) < Z
     assert all(o["opening_answer_day"] is None for o in outcomes if not o["opening_answered"])
+
+
+# memory -------------------------------------------------------------------------------
+
+
+def remembering(half_life: float, lag: float = 1.0) -> list[str]:
+    """Overrides of the two-actor scenario: nobody is killed, every strike adds one unit
+    of grievance (``per_strike``), which halves every ``half_life`` days; the chance of
+    answering rises from 0.3 towards 0.9, half way at 2 units; a fixed lag."""
+    made = []
+    for actor in ("a", "b"):
+        made += [
+            f"actors.{actor}.capabilities.fire.lethality=0",
+            f"actors.{actor}.retaliation.probability=0.3",
+            f"actors.{actor}.retaliation.max_probability=0.9",
+            f"actors.{actor}.retaliation.half_severity=2",
+            f"actors.{actor}.retaliation.lag={lag}",
+            f"actors.{actor}.memory.half_life={half_life}",
+            f"actors.{actor}.memory.per_strike=1",
+        ]
+    return made
+
+
+def chain_pmf(half_life: float, lag: float, top: int) -> list[float]:
+    """P(N = k) for the chain an opening starts, by direct calculation. The k-th decision
+    is taken by b, a, b, a, ... each actor deciding every 2 x lag days; at its j-th
+    decision an actor's grievance is 1 + r + ... + r^(j-1) with r = 2^(-2 lag / half_life),
+    and it answers with 0.3 + 0.6 G / (G + 2)."""
+    r = 2.0 ** (-2.0 * lag / half_life)
+    pmf, survived = [], 1.0
+    for k in range(1, top + 1):
+        j = (k + 1) // 2  # the decider's j-th decision
+        grievance = sum(r**i for i in range(j))
+        answer = 0.3 + 0.6 * grievance / (grievance + 2.0)
+        pmf.append(survived * (1.0 - answer))
+        survived *= answer
+    return pmf
+
+
+def test_with_memory_the_chain_follows_the_direct_calculation() -> None:
+    """Each answer raises the next decider's grievance, so a chain grows likelier to go
+    on as it lengthens: the mean and the distribution of its strikes match the direct
+    calculation (z at 4 standard errors, chi-square at p > 1e-4), and differ from the
+    memoryless chain whose every answer has the first answer's chance (0.5)."""
+    scenario = load_scenario(TWO_ACTOR, [parse_override(o) for o in remembering(20.0)])
+    n = np.array([o["strikes"] for o in replicate(scenario, 31, RUNS)])
+    top = 300
+    pmf = np.array(chain_pmf(20.0, 1.0, top))
+    ks = np.arange(1, top + 1)
+    mean = float((ks * pmf).sum())
+    sd = float(np.sqrt(((ks - mean) ** 2 * pmf).sum()))
+    z = (n.mean() - mean) / (sd / np.sqrt(RUNS))
+    assert abs(z) < Z, f"mean {n.mean():.3f}, theory {mean:.3f}, z = {z:.2f}"
+    # memory lengthens chains beyond the memoryless mean 2.0 by more than the test's
+    # tolerance, so the test tells one from the other
+    assert (mean - 2.0) / (sd / np.sqrt(RUNS)) > Z
+    counts = np.bincount(n, minlength=top + 1)[1 : top + 1]
+    assert chi_square_p_value(counts, list(pmf), RUNS) > P_VALUE
+
+
+def test_with_memory_that_forgets_at_once_the_cascade_is_the_old_branching_process() -> None:
+    """A half-life far shorter than the lag leaves one unit of grievance at every
+    decision: every answer has chance 0.3 + 0.6 / 3 = 0.5, and the chain is geometric."""
+    scenario = load_scenario(TWO_ACTOR, [parse_override(o) for o in remembering(0.001)])
+    n = np.array([o["strikes"] for o in replicate(scenario, 32, RUNS)])
+    top = 200
+    counts = np.bincount(n, minlength=top + 1)[1 : top + 1]
+    pmf = [0.5 * 0.5 ** (k - 1) for k in range(1, top + 1)]
+    assert chi_square_p_value(counts, pmf, RUNS) > P_VALUE
+    z = (n.mean() - 2.0) / (np.sqrt(0.5) / 0.5 / np.sqrt(RUNS))
+    assert abs(z) < Z

@@ -2,10 +2,12 @@
 processes.
 
 A combatant strikes on its own (routine violations, a Poisson process whose rate
-follows the truce's phase) and answers strikes (retaliation, one process per answer).
-It decides on the losses it perceives, under its patron's restraint and a mediator's
-call. It depends on the truce's ``Phase``, the mediator's ``Calm``, a ``Striker`` that
-resolves strikes, and the record; never on the theatre that wires them.
+follows the truce's phase, at targets chosen by weight) and answers strikes
+(retaliation, one process per answer, aimed by its rule at whom it blames). It decides
+on the losses it perceives, or with memory on the grievance they leave, under its
+patron's restraint and a mediator's call. It depends on the truce's ``Phase``, the
+mediator's ``Calm``, a ``Striker`` that resolves strikes, and the record; never on the
+theatre that wires them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sim.model.phase import Phase
 from sim.model.records import Commitment, Decision, Record, StrikeKind
 from sim.model.streams import Concept, Stream, Streams
 from sim.scenario import distributions as dist
-from sim.scenario.spec import Actor, Asset, Capability, Role
+from sim.scenario.spec import Actor, Aim, Asset, Capability, Role
 
 
 class Striker(Protocol):
@@ -34,6 +36,7 @@ class Striker(Protocol):
         kind: StrikeKind,
         cause: int | None = None,
         overt: bool = False,
+        target: Combatant | None = None,
     ) -> object: ...
 
 
@@ -48,6 +51,8 @@ class Combatant:
         "decisions",
         "enemy",
         "env",
+        "grievance",
+        "grievance_at",
         "hosted",
         "id",
         "is_guarantor",
@@ -62,9 +67,11 @@ class Combatant:
         "retaliation_noise",
         "routine_capability",
         "severity_gain",
+        "side",
         "spec",
         "strike",
         "strikes",
+        "targets",
         "timing",
     )
 
@@ -91,6 +98,11 @@ class Combatant:
         self.decisions: Stream = streams(Concept.DECISIONS, spec.id)
         self.lags: Stream = streams(Concept.LAGS, spec.id)
         self.enemy: Combatant = self  # linked once all combatants exist
+        self.targets: list[tuple[float, Combatant]] = []  # (cumulative weight, target)
+        self.side = spec.side
+        # with memory: the grievance, as a level at a day (it halves every half-life)
+        self.grievance = 0.0
+        self.grievance_at = 0.0
         self.patron: Combatant | None = None
         self.clients: list[Combatant] = []
         self.hosted: Combatant | None = None  # the guarantor whose personnel are embedded here
@@ -136,6 +148,61 @@ class Combatant:
                 return asset
         return weights[-1][1]
 
+    def aim_at(self, targets: list[tuple[Combatant, float]]) -> None:
+        """Link the routine targets, with their weights."""
+        total = sum(weight for _, weight in targets)
+        running = 0.0
+        self.targets = []
+        for target, weight in targets:
+            running += weight / total
+            self.targets.append((running, target))
+        self.enemy = max(targets, key=lambda pair: pair[1])[0]
+
+    def pick_target(self, stream: Stream, among: list[tuple[float, Combatant]]) -> Combatant:
+        """A target drawn by weight (no draw when there is one)."""
+        if len(among) == 1:
+            return among[0][1]
+        u = stream.uniform() * among[-1][0]
+        for cumulative, target in among:
+            if u < cumulative:
+                return target
+        return among[-1][1]
+
+    def answer_target(self, blamed: Combatant) -> Combatant:
+        """Whom an answer to a strike blamed on ``blamed`` strikes, by the actor's rule."""
+        spec = self.spec.retaliation
+        aim = spec.at if spec is not None else Aim.TARGETS
+        if aim is Aim.ATTACKER:
+            return blamed
+        if aim is Aim.TARGETS:
+            return self.pick_target(self.decisions, self.targets)
+        on_side = [(w, t) for w, t in self._weights() if t.side == blamed.side]
+        if not on_side:
+            return blamed
+        running, cumulative = 0.0, []
+        for weight, target in on_side:
+            running += weight
+            cumulative.append((running, target))
+        return self.pick_target(self.decisions, cumulative)
+
+    def _weights(self) -> list[tuple[float, Combatant]]:
+        previous, weights = 0.0, []
+        for cumulative, target in self.targets:
+            weights.append((cumulative - previous, target))
+            previous = cumulative
+        return weights
+
+    def remember(self, perceived: float, now: float) -> float:
+        """Add a loss to the grievance (with memory); the grievance now, this loss
+        included. Without memory it is the loss alone."""
+        memory = self.spec.memory
+        if memory is None:
+            return perceived
+        decayed = self.grievance * 0.5 ** ((now - self.grievance_at) / memory.half_life)
+        self.grievance = decayed + perceived + memory.per_strike
+        self.grievance_at = now
+        return self.grievance
+
     def restrained(self, now: float) -> bool:
         """Whether a patron's restraint binds now (a collapse lifts it)."""
         return now < self.restrained_until and self.restrained_under == self.phase.collapses
@@ -145,21 +212,29 @@ class Combatant:
         restraint = self.spec.restraint
         if restraint is None:
             return
-        now, collapses = self.env.now, self.phase.collapses
+        now, phase = self.env.now, self.phase
+        strength = restraint.strength
+        if phase.strained:
+            strength = restraint.strength_strained
+        elif phase.restored:
+            strength = restraint.strength_restored
+        strength = min(1.0, strength * effect)
         for client in self.clients:
             client.restrained_until = now + restraint.duration
-            client.restraint_strength = restraint.strength * effect
-            client.restrained_under = collapses
+            client.restraint_strength = strength
+            client.restrained_under = phase.collapses
 
-    def react(self, strike: int, perceived: int, now: float) -> None:
-        """Decide now whether to answer strike ``strike``, on the losses perceived."""
+    def react(self, strike: int, perceived: int, now: float, blamed: Combatant) -> None:
+        """Decide now whether to answer strike ``strike`` (blamed on ``blamed``), on
+        the losses perceived, or with memory on the grievance they leave."""
         spec = self.spec.retaliation
         if spec is None:
             return
         rng = self.decisions
         probability = spec.probability
-        if perceived:
-            probability += self.severity_gain * perceived / (perceived + spec.half_severity)
+        severity = self.remember(perceived, now)
+        if severity:
+            probability += self.severity_gain * severity / (severity + spec.half_severity)
         commitment = self.spec.commitment
         if commitment is not None:
             committed = rng.uniform() < commitment.probability
@@ -177,7 +252,12 @@ class Combatant:
         retaliates = rng.uniform() < probability
         self.record(Decision(now, self.id, strike, perceived, probability, retaliates))
         if retaliates:
-            self.env.process(retaliation(self.env, self, strike, perceived))
+            avenged: float = perceived
+            memory = self.spec.memory
+            if memory is not None and memory.size:
+                avenged += memory.size * (severity - perceived - memory.per_strike)
+            target = self.answer_target(blamed)
+            self.env.process(retaliation(self.env, self, strike, avenged, target))
 
 
 def routine_violations(
@@ -196,29 +276,53 @@ def routine_violations(
     timing = actor.timing
     strike = actor.strike
     phase = actor.phase
+    targets = actor.targets
+    guarantor = actor.is_guarantor
     while True:
-        rate = routine.rate_collapsed if phase.collapsed else routine.rate
+        if phase.collapsed:
+            rate = routine.rate_collapsed
+        elif phase.strained:
+            rate = routine.rate_strained
+        elif phase.collapses:
+            rate = routine.rate_restored
+        else:
+            rate = routine.rate
         try:
             yield env.timeout(timing.exponential() / rate) if rate > 0 else env.event()
         except simpy.Interrupt:
             continue
         if actor.restrained(env.now) and timing.uniform() < actor.restraint_strength:
             continue
-        strike(actor, capability, routine.intensity.sample(actor.strikes), StrikeKind.ROUTINE)
+        target = actor.pick_target(actor.strikes, targets)
+        strike(
+            actor,
+            capability,
+            routine.intensity.sample(actor.strikes),
+            StrikeKind.ROUTINE,
+            overt=guarantor and phase.collapsed,  # a guarantor's open war is direct action
+            target=target,
+        )
 
 
 def retaliation(
-    env: simpy.Environment, actor: Combatant, cause: int, perceived: int
+    env: simpy.Environment, actor: Combatant, cause: int, avenged: float, target: Combatant
 ) -> Generator[simpy.Event, Any, None]:
-    """Answer strike ``cause`` after a lag, aiming at proportionality x perceived deaths."""
+    """Answer strike ``cause`` at ``target`` after a lag, aiming to kill proportionality x
+    the deaths it avenges."""
     spec = actor.spec.retaliation
     capability = actor.retaliation_capability
     assert spec is not None and capability is not None
     yield env.timeout(spec.lag.sample(actor.lags))
     aim = spec.min_intensity
     if capability.lethality > 0:
-        aim = max(aim, spec.proportionality * perceived / capability.lethality)
+        aim = max(aim, spec.proportionality * avenged / capability.lethality)
     intensity = aim * actor.retaliation_noise.sample(actor.strikes)
     actor.strike(
-        actor, capability, intensity, StrikeKind.RETALIATION, cause=cause, overt=actor.is_guarantor
+        actor,
+        capability,
+        intensity,
+        StrikeKind.RETALIATION,
+        cause=cause,
+        overt=actor.is_guarantor,
+        target=target,
     )

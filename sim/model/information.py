@@ -22,7 +22,7 @@ class Monitor:
     at once. Each count is recorded, added to ``reported_deaths`` and handed to the
     listeners, in order."""
 
-    __slots__ = ("env", "listeners", "record", "reported_deaths", "spec", "stream")
+    __slots__ = ("env", "listeners", "record", "reported_deaths", "reported_of", "spec", "stream")
 
     def __init__(
         self,
@@ -38,6 +38,7 @@ class Monitor:
         self.record = record
         self.listeners = list(listeners)
         self.reported_deaths = 0  # everything published so far
+        self.reported_of: dict[str, int] = {}  # by the actor whose people were killed
 
     def observe(self, strike: Strike) -> None:
         """Count ``strike``'s dead. A strike that killed nobody has nothing to report."""
@@ -60,6 +61,7 @@ class Monitor:
     def _publish(self, strike: Strike, reported: int) -> None:
         self.record(Report(self.env.now, strike.id, strike.target, reported))
         self.reported_deaths += reported
+        self.reported_of[strike.target] = self.reported_of.get(strike.target, 0) + reported
         for listener in self.listeners:
             listener(strike, reported)
 

@@ -13,7 +13,11 @@ This is the one place where those moments are declared:
 - processes whose waits follow the phase (routine violations, whose rate changes with
   it) ``follow`` it and are interrupted at each change, the SimPy idiom for a truce
   break; an exponential wait drawn again at the new rate is exact, since it is
-  memoryless.
+  memoryless. Whether the truce is strained is a change they follow only when some
+  rate depends on it (``follow_strain``): an interrupt nobody needs is an event.
+
+The phase a rate is chosen by (``name``) is one of four: collapsed; strained; in force
+again after a restoration (``restored``); in force.
 
 Without a truce the phase never changes.
 """
@@ -26,11 +30,22 @@ import simpy
 class Phase:
     """Whether the truce stands, and its changes as SimPy events and interrupts."""
 
-    __slots__ = ("_collapse", "_followers", "_restoration", "collapsed", "collapses", "env")
+    __slots__ = (
+        "_collapse",
+        "_followers",
+        "_restoration",
+        "collapsed",
+        "collapses",
+        "env",
+        "follow_strain",
+        "strained",
+    )
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
         self.collapsed = False
+        self.strained = False
+        self.follow_strain = False
         self.collapses = 0  # how many times it collapsed: what was agreed before lapses
         self._followers: list[simpy.Process] = []
         self._collapse: simpy.Event | None = None
@@ -50,12 +65,34 @@ class Phase:
             self._restoration = self.env.event()
         return self._restoration
 
+    @property
+    def restored(self) -> bool:
+        """A truce restored by talks stands (it cannot stand after a collapse otherwise)."""
+        return self.collapses > 0 and not self.collapsed
+
+    @property
+    def name(self) -> str:
+        """``collapsed``, ``strained``, ``restored`` or ``in force``."""
+        if self.collapsed:
+            return "collapsed"
+        if self.strained:
+            return "strained"
+        return "restored" if self.collapses else "in force"
+
+    def strain(self, strained: bool) -> None:
+        """The truce became strained (or back in force)."""
+        if strained != self.strained:
+            self.strained = strained
+            if self.follow_strain:
+                self._interrupt_followers()
+
     def follow(self, process: simpy.Process) -> None:
         """Interrupt ``process`` whenever the phase changes."""
         self._followers.append(process)
 
     def collapse(self) -> None:
         self.collapsed = True
+        self.strained = False
         self.collapses += 1
         self._interrupt_followers()
         event, self._collapse = self._collapse, None
@@ -64,6 +101,7 @@ class Phase:
 
     def restore(self) -> None:
         self.collapsed = False
+        self.strained = False
         self._interrupt_followers()
         event, self._restoration = self._restoration, None
         if event is not None:

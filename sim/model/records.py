@@ -92,6 +92,7 @@ class Call(NamedTuple):
     day: float
     outcome: str
     effect: float  # the fraction of the call's full effect it had
+    level: str = "call"  # who spoke (a level of calls: ministers, presidents)
 
 
 class MediatorCall(NamedTuple):
@@ -108,8 +109,28 @@ class Talks(NamedTuple):
     restored: bool
 
 
+class Convened(NamedTuple):
+    """Talks the parties convened, or a scheduled summit (``name``), held while the truce
+    stood (``standing``) or after it collapsed."""
+
+    day: float
+    name: str
+    probability: float
+    succeeded: bool
+    standing: bool
+
+
 Record = (
-    Strike | Decision | Commitment | Report | Strain | StateChange | Call | MediatorCall | Talks
+    Strike
+    | Decision
+    | Commitment
+    | Report
+    | Strain
+    | StateChange
+    | Call
+    | MediatorCall
+    | Talks
+    | Convened
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sim.model.records import (
     Call,
     Commitment,
+    Convened,
     Decision,
     MediatorCall,
     Record,
@@ -44,6 +45,7 @@ class Tally:
         self.depth: dict[int, int] = {}  # a strike's place in its chain of answers
         self.strikes = self.routine = self.retaliations = self.commitments = 0
         self.mediator_calls = self.talks = self.held = self.shared = self.crowded = 0
+        self.convened = 0
         self.collapses = 0
         self.longest = 0
         self.deadliest = 0  # the most deaths in one strike
@@ -67,6 +69,7 @@ class Tally:
             Commitment: self._commitment,
             MediatorCall: self._mediator_call,
             Talks: self._talks,
+            Convened: self._convened,
             Decision: _ignore,
         }
         for record in run.records:
@@ -139,6 +142,9 @@ class Tally:
 
     def _talks(self, record: Talks) -> None:
         self.talks += 1
+
+    def _convened(self, record: Convened) -> None:
+        self.convened += 1
 
 
 def _ignore(record: Record) -> None:

@@ -19,13 +19,13 @@ import simpy
 
 from sim.model import combatants
 from sim.model.combatants import Combatant
-from sim.model.diplomacy import Channel, RestorationTalks
+from sim.model.diplomacy import Channel, Conference, RestorationTalks
 from sim.model.information import Calm, Monitor, Watch
 from sim.model.phase import Phase
 from sim.model.records import Record, Strike, StrikeKind
 from sim.model.streams import Concept, Streams
 from sim.model.truce import TruceLedger
-from sim.scenario.spec import Capability, Opening, Scenario
+from sim.scenario.spec import Capability, Opening, Scenario, Suspect
 
 
 def _nothing(*args: object) -> None:
@@ -42,6 +42,7 @@ class Theatre:
     ) -> None:
         self.env = env
         self.record = record
+        self.streams = streams
         self._next_id = 1
         self.phase = phase = Phase(env)
         truce, negotiation = scenario.truce, scenario.negotiation
@@ -64,9 +65,10 @@ class Theatre:
             a.id: Combatant(a, streams, env, phase, calm, self.strike, record)
             for a in scenario.armed
         }
+        self.personnel = dict.fromkeys(self.combatants, 0)  # each guarantor's, known at once
         for combatant in self.combatants.values():
             spec = combatant.spec
-            combatant.enemy = self.combatants[spec.enemy or ""]
+            combatant.aim_at([(self.combatants[t.actor], t.weight) for t in spec.targets])
             if spec.patron is not None:
                 combatant.patron = self.combatants[spec.patron]
                 combatant.patron.clients.append(combatant)
@@ -76,12 +78,32 @@ class Theatre:
         if watch is not None:
             listeners.append(watch.on_report)
         self.monitor = Monitor(env, scenario.observer, streams(Concept.REPORTS), record, listeners)
+        conference = None
+        if self.truce is not None and truce is not None and scenario.talks is not None:
+            conference = Conference(
+                env,
+                scenario.talks,
+                scenario.summits,
+                phase,
+                streams(Concept.DIPLOMACY, "convened"),
+                record,
+                self.truce,
+                self.side_losses(truce.parties, scenario.talks.personnel_cost),
+            )
         if self.truce is not None and truce is not None and negotiation is not None:
-            guarantors = [self.combatants[g] for g in truce.guarantors]
             channel = Channel(
-                env, negotiation, phase, streams(Concept.DIPLOMACY), record, relieve, guarantors
+                env,
+                negotiation,
+                phase,
+                streams(Concept.DIPLOMACY),
+                record,
+                relieve,
+                [self.combatants[p] for p in truce.parties],
+                conference.convene if conference is not None else None,
+                streams(Concept.DIPLOMACY, "convening"),
             )
             self.truce.consult = channel.request
+        self.remember(scenario)
         if self.truce is not None:
             if truce is not None and truce.restoration is not None:
                 RestorationTalks(
@@ -94,6 +116,10 @@ class Theatre:
                     self.truce.restore,
                 )
             self.truce.start()
+        phase.follow_strain = any(
+            a.routine is not None and a.routine.rate_strained != a.routine.rate
+            for a in scenario.armed
+        )
         for combatant in self.combatants.values():
             if combatant.spec.routine is not None:
                 phase.follow(env.process(combatants.routine_violations(env, combatant)))
@@ -106,21 +132,67 @@ class Theatre:
             return None
         return self.truce.strain(day)
 
+    def side_losses(
+        self, parties: tuple[str, str], personnel_cost: float
+    ) -> Callable[[], tuple[float, float]]:
+        """Both parties' sides' losses so far, as the talks weigh them: the deaths the
+        observer reported among their people, and their guarantors' personnel killed
+        at ``personnel_cost`` deaths each."""
+        sides = [self.combatants[p].side for p in parties]
+        members = [[c for c in self.combatants.values() if c.side == side] for side in sides]
+        reported = self.monitor.reported_of
+
+        def losses() -> tuple[float, float]:
+            a, b = (
+                sum(reported.get(c.id, 0) + personnel_cost * self.personnel[c.id] for c in side)
+                for side in members
+            )
+            return a, b
+
+        return losses
+
+    def remember(self, scenario: Scenario) -> None:
+        """The losses before day 0: in the victims' grievances, and a guarantor's
+        personnel towards the truce's limit."""
+        for loss in scenario.history:
+            target = self.combatants[loss.target]
+            target.remember(loss.deaths, loss.day)
+            guarantor = target.hosted
+            if loss.personnel and guarantor is not None:
+                guarantor.remember(loss.personnel, loss.day)
+                if self.truce is not None:
+                    self.truce.lose_personnel(guarantor.id, loss.personnel)
+
+    def suspect(self, opening: Opening) -> Suspect:
+        """Who struck: drawn by weight when the opening has several suspects."""
+        suspects = opening.suspects
+        if len(suspects) == 1:
+            return suspects[0]
+        total = sum(s.weight for s in suspects)
+        u = self.streams(Concept.STRIKES, "openings").uniform() * total
+        for suspect in suspects:
+            u -= suspect.weight
+            if u < 0:
+                return suspect
+        return suspects[-1]
+
     def openings(self, openings: tuple[Opening, ...]) -> Generator[simpy.Event, Any, None]:
         """The scripted strikes that open the scenario."""
         for opening in sorted(openings, key=lambda o: o.day):
             if opening.day > self.env.now:
                 yield self.env.timeout(opening.day - self.env.now)
-            attacker = self.combatants[opening.attacker]
-            target = self.combatants[opening.target]
+            suspect = self.suspect(opening)
+            attacker = self.combatants[suspect.actor]
             self.strike(
                 attacker,
-                attacker.spec.capability(opening.capability),
+                attacker.spec.capability(suspect.capability),
                 opening.intensity,
                 StrikeKind.OPENING,
-                target=target,
+                target=self.combatants[opening.target],
                 asset=opening.asset,
                 deaths=opening.deaths,
+                personnel=opening.personnel,
+                blamed=dict(opening.blamed),
             )
 
     def strike(
@@ -134,8 +206,12 @@ class Theatre:
         target: Combatant | None = None,
         asset: str | None = None,
         deaths: int | None = None,
+        personnel: int | None = None,
+        blamed: dict[str, str] | None = None,
     ) -> Strike:
-        """Resolve a strike now: its toll, the record, and everyone's reaction."""
+        """Resolve a strike now: its toll, the record, and everyone's reaction. An
+        opening may fix ``deaths`` and ``personnel``, and say whom each actor blames
+        (``blamed``: others blame the attacker)."""
         if target is None:
             target = attacker.enemy
         rng = attacker.strikes
@@ -146,10 +222,12 @@ class Theatre:
             deaths = rng.negative_binomial(intensity * capability.lethality, capability.dispersion)
         if deaths > hit.strength:
             deaths = hit.strength
-        personnel = 0
         claimed_personnel = 0
         guarantor = target.hosted
-        if guarantor is not None:
+        if personnel is not None:  # a fact of the opening
+            claimed_personnel = personnel
+        elif guarantor is not None:
+            personnel = 0
             embedded = guarantor.spec.embedded
             assert embedded is not None
             if rng.uniform() < embedded.probability:
@@ -159,6 +237,8 @@ class Theatre:
                 and rng.uniform() < attacker.spec.claims.false_personnel
             ):
                 claimed_personnel = max(1, round(embedded.killed.sample(rng)))
+        else:
+            personnel = 0
         claimed = round(deaths * attacker.claim_factor.sample(rng)) if deaths else 0
         strike_id = self._next_id
         self._next_id += 1
@@ -184,7 +264,15 @@ class Theatre:
         if self.truce is not None:
             self.truce.on_strike(strike)
         self.monitor.observe(strike)
-        target.react(strike_id, deaths, now)
+        combatants = self.combatants
+        if blamed is None:
+            target.react(strike_id, deaths, now, attacker)
+        else:
+            target.react(strike_id, deaths, now, combatants[blamed.get(target.id, attacker.id)])
         if personnel and guarantor is not None:
-            guarantor.react(strike_id, personnel, now)
+            self.personnel[guarantor.id] += personnel
+            blames = (
+                attacker if blamed is None else combatants[blamed.get(guarantor.id, attacker.id)]
+            )
+            guarantor.react(strike_id, personnel, now, blames)
         return strike

@@ -116,11 +116,18 @@ class TruceLedger:
             self.collapse("guarantor direct action")
         elif personnel:
             guarantor = strike.personnel_of or ""
-            lost = self.personnel_lost[guarantor] = self.personnel_lost[guarantor] + personnel
-            if lost >= self.spec.personnel_limit:
+            if self.lose_personnel(guarantor, personnel):
                 self.collapse(f"{guarantor} personnel killed")
             else:
                 self.consult()
+
+    def lose_personnel(self, guarantor: str, killed: int) -> bool:
+        """Count ``killed`` of a guarantor's personnel under this truce; whether its
+        losses have reached the limit. Only the truce's guarantors' losses count."""
+        if guarantor not in self.personnel_lost:
+            return False
+        lost = self.personnel_lost[guarantor] = self.personnel_lost[guarantor] + killed
+        return lost >= self.spec.personnel_limit
 
     def on_report(self, strike: Strike, reported: int) -> None:
         """The observer's count arrives: the rest of the toll's weight, and a bonus if
@@ -150,6 +157,15 @@ class TruceLedger:
         if self.state is not COLLAPSED:
             self.add(-amount, reason)
 
+    def settle_to(self, strain: float, reason: str) -> None:
+        """Bring the strain of a standing truce down to ``strain`` now (talks that
+        reaffirm it); a truce at or below it is left as it is."""
+        now = self.env.now
+        if self.state is not COLLAPSED and self.strain(now) > strain:
+            self.level, self.since = strain, now
+            self.record(Strain(now, strain, self.state, reason, None))
+            self._settle(reason)
+
     def add(self, amount: float, reason: str, strike: int | None = None) -> None:
         """Add (or, negative, relieve) strain now, then settle the state."""
         now = self.env.now
@@ -178,6 +194,7 @@ class TruceLedger:
     def _enter(self, state: TruceState, reason: str) -> None:
         self.state = state
         self.record(StateChange(self.env.now, state, reason))
+        self.phase.strain(state is STRAINED)
         if state is STRAINED:
             self.consult()
 

@@ -12,7 +12,7 @@ import math
 from enum import Enum
 from typing import Any
 
-from sim.scenario.spec import Actor, Role, Scenario
+from sim.scenario.spec import Actor, Level, Opening, Role, Scenario
 
 _NAMED = {"assets", "capabilities"}  # tuples stored as tables keyed by name
 _ACTOR_SKIP = {"id"}
@@ -49,7 +49,11 @@ def _table(item: Any, skip: set[str] | None = None) -> dict[str, Any]:
 
 
 def _actor(actor: Actor, scenario: Scenario) -> dict[str, Any]:
-    data = _table(actor, _ACTOR_SKIP)
+    data = _table(actor, _ACTOR_SKIP | {"targets"})
+    if len(actor.targets) == 1:
+        data["enemy"] = actor.targets[0].actor
+    elif actor.targets:
+        data["targets"] = {t.actor: t.weight for t in actor.targets}
     if actor.role is Role.MEDIATOR and scenario.mediator is not None:
         data.update(_table(scenario.mediator, {"actor"}))
     if actor.role is Role.OBSERVER and scenario.observer is not None:
@@ -57,6 +61,20 @@ def _actor(actor: Actor, scenario: Scenario) -> dict[str, Any]:
     if actor.role in (Role.MEDIATOR, Role.OBSERVER):
         for key in ("assets", "capabilities"):
             data.pop(key, None)
+    return data
+
+
+def _opening(opening: Opening) -> dict[str, Any]:
+    data = _table(opening, {"suspects", "blamed"})
+    suspects = opening.suspects
+    if len(suspects) == 1:
+        data["attacker"], data["capability"] = suspects[0].actor, suspects[0].capability
+    else:
+        data["attacker"] = [s.actor for s in suspects]
+        data["weights"] = [s.weight for s in suspects]
+        data["capability"] = [s.capability for s in suspects]
+    if opening.blamed:
+        data["blamed"] = dict(opening.blamed)
     return data
 
 
@@ -68,17 +86,29 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
             "horizon": scenario.horizon,
         },
         "actors": {a.id: _actor(a, scenario) for a in scenario.actors},
-        "openings": [_table(o) for o in scenario.openings],
+        "openings": [_opening(o) for o in scenario.openings],
         "ladder": _table(scenario.ladder),
     }
     if scenario.start_date is not None:
         data["scenario"]["start_date"] = scenario.start_date.isoformat()
     if scenario.truce is not None:
-        truce = _table(scenario.truce)
-        truce["guarantors"] = list(scenario.truce.guarantors)
+        truce = _table(scenario.truce, {"guarantors", "parties"})
+        if scenario.truce.guarantors:
+            truce["guarantors"] = list(scenario.truce.guarantors)
+        else:
+            truce["parties"] = list(scenario.truce.parties)
         data["truce"] = truce
     if scenario.negotiation is not None:
-        data["negotiation"] = _table(scenario.negotiation)
+        negotiation = _table(scenario.negotiation, {"levels"})
+        if scenario.negotiation.levels != (Level("call", 1.0, 0.0),):
+            negotiation["levels"] = [_table(level) for level in scenario.negotiation.levels]
+        data["negotiation"] = negotiation
+    if scenario.history:
+        data["history"] = [_table(loss) for loss in scenario.history]
+    if scenario.talks is not None:
+        data["talks"] = _table(scenario.talks)
+    if scenario.summits:
+        data["summits"] = [_table(summit) for summit in scenario.summits]
     return data
 
 

@@ -48,12 +48,30 @@ class Capability:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """An actor that routine fire is aimed at, with a relative ``weight``."""
+
+    actor: str
+    weight: float
+
+
+class Aim(StrEnum):
+    """Whom a retaliation strikes."""
+
+    SIDE = "side"  # the attacker's side: the actor's targets on it, else the attacker
+    ATTACKER = "attacker"  # the actor it blames for the strike it answers
+    TARGETS = "targets"  # its routine targets, whoever struck
+
+
+@dataclass(frozen=True, slots=True)
 class Routine:
     """Violations that need no provocation: a Poisson process whose rate depends on
-    whether the truce stands."""
+    the truce's phase."""
 
-    rate: float  # per day while the truce is in force or strained
+    rate: float  # per day while the truce is in force (or without a truce)
+    rate_strained: float  # per day while it is strained
     rate_collapsed: float  # per day after it collapses
+    rate_restored: float  # per day while a truce restored by talks is in force
     capability: str
     intensity: Distribution
 
@@ -76,6 +94,19 @@ class Retaliation:
     noise: float
     min_intensity: float
     capability: str
+    at: Aim = Aim.TARGETS
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """A grievance that remembers losses: each strike suffered adds its perceived deaths
+    plus ``per_strike``, and the sum halves every ``half_life`` days. The chance of
+    answering reads the grievance instead of the strike's own toll, and an answer aims
+    to avenge its toll plus ``size`` times the rest of the grievance."""
+
+    half_life: float
+    per_strike: float
+    size: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +144,13 @@ class Embedded:
 @dataclass(frozen=True, slots=True)
 class Restraint:
     """What a guarantor does to its clients. After a consultation it removes
-    ``strength`` of their chance to retaliate and of their routine rate for
-    ``duration`` days; after a collapse it multiplies their chance to retaliate by
-    ``unleash`` (capped at 1)."""
+    ``strength`` (by the truce's phase at the call) of their chance to retaliate and of
+    their routine rate for ``duration`` days; after a collapse it multiplies their
+    chance to retaliate by ``unleash`` (capped at 1)."""
 
-    strength: float
+    strength: float  # after a call while the truce is in force
+    strength_strained: float  # after a call while it is strained
+    strength_restored: float  # after a call while a restored truce is in force
     duration: float
     unleash: float
 
@@ -128,7 +161,7 @@ class Actor:
     name: str
     role: Role
     patron: str | None = None
-    enemy: str | None = None
+    targets: tuple[Target, ...] = ()
     assets: tuple[Asset, ...] = ()
     capabilities: tuple[Capability, ...] = ()
     routine: Routine | None = None
@@ -137,6 +170,20 @@ class Actor:
     claims: Claims | None = None
     embedded: Embedded | None = None
     restraint: Restraint | None = None
+    memory: Memory | None = None
+
+    @property
+    def enemy(self) -> str | None:
+        """The main target: the first of the heaviest weight."""
+        if not self.targets:
+            return None
+        heaviest = max(t.weight for t in self.targets)
+        return next(t.actor for t in self.targets if t.weight == heaviest)
+
+    @property
+    def side(self) -> str:
+        """The side it fights on: its patron's, or its own."""
+        return self.patron or self.id
 
     def capability(self, name: str) -> Capability:
         for capability in self.capabilities:
@@ -204,10 +251,13 @@ class Restoration:
 
 @dataclass(frozen=True, slots=True)
 class Truce:
-    """The guarantors' truce: its strain jumps with violations, decays with
-    ``half_life`` towards ``drift * half_life / ln 2``, and sets its state."""
+    """The truce: its strain jumps with violations, decays with ``half_life`` towards
+    ``drift * half_life / ln 2``, and sets its state. It binds two ``parties``: the two
+    guarantors of a guaranteed truce, or the two sides of a bilateral one (then
+    ``guarantors`` is empty)."""
 
-    guarantors: tuple[str, str]
+    guarantors: tuple[str, ...]
+    parties: tuple[str, str]
     initial_strain: float
     half_life: float
     drift: float
@@ -238,20 +288,97 @@ class Negotiation:
     crowded_out: float
     shared: float
     shared_effect: float
+    levels: tuple[Level, ...]
+    escalate_within: float
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A rung of the guarantors' calls (ministers, presidents). A call at this level
+    multiplies its relief and restraint by ``effect``, and convenes talks with chance
+    ``convene``."""
+
+    name: str
+    effect: float
+    convene: float
+
+
+@dataclass(frozen=True, slots=True)
+class ConvenedTalks:
+    """Talks the parties convene after a call, or hold at a scheduled summit. They come
+    ``delay`` after the call that convenes them, at most one every ``cooldown`` days.
+    They succeed with a chance rising from ``probability`` towards ``max_probability``
+    as the *less* hurt side's losses grow (half way at ``half_losses`` deaths; a
+    guarantor's soldier counts as ``personnel_cost`` deaths), times
+    ``(1 - strain_penalty) ** strain`` while the truce stands. Success sets the strain
+    of a standing truce to at most ``strain`` and restores a collapsed one at it. A
+    collapse convenes talks with chance ``after_collapse``."""
+
+    delay: Distribution
+    cooldown: float
+    after_collapse: float
+    probability: float
+    max_probability: float
+    half_losses: float
+    personnel_cost: float
+    strain_penalty: float
+    strain: float
+
+
+@dataclass(frozen=True, slots=True)
+class Summit:
+    """Talks on a set ``day``, with ``bonus`` added to their chance of success."""
+
+    day: float
+    name: str
+    bonus: float
+
+
+@dataclass(frozen=True, slots=True)
+class Suspect:
+    """An actor that may have struck, with the chance ``weight`` that it did and the
+    capability it would have used."""
+
+    actor: str
+    weight: float
+    capability: str
 
 
 @dataclass(frozen=True, slots=True)
 class Opening:
-    """A scripted strike that opens the scenario. ``deaths`` fixes its toll (a fact);
-    otherwise the toll is drawn from ``intensity``."""
+    """A scripted strike that opens the scenario, by one of its ``suspects`` (drawn by
+    weight in each replication when there are several). ``deaths`` fixes its toll (a
+    fact), otherwise drawn from ``intensity``; ``personnel`` fixes how many of the
+    target's embedded guarantor personnel it killed. ``blamed`` says whom an actor
+    holds responsible, as (actor, blamed actor) pairs; others blame who struck."""
+
+    day: float
+    suspects: tuple[Suspect, ...]
+    target: str
+    asset: str | None
+    intensity: float
+    deaths: int | None
+    personnel: int | None = None
+    blamed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def attacker(self) -> str:
+        """The most likely attacker (the first of the heaviest weight)."""
+        heaviest = max(s.weight for s in self.suspects)
+        return next(s.actor for s in self.suspects if s.weight == heaviest)
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """A strike before day 0 that the actors remember: ``deaths`` among the target's
+    people and ``personnel`` of the guarantor embedded with it (which count towards
+    the truce's personnel limit)."""
 
     day: float
     attacker: str
     target: str
-    capability: str
-    asset: str | None
-    intensity: float
-    deaths: int | None
+    deaths: int
+    personnel: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +402,9 @@ class Scenario:
     negotiation: Negotiation | None = None
     mediator: Mediator | None = None
     observer: Observer | None = None
+    history: tuple[Loss, ...] = ()
+    talks: ConvenedTalks | None = None
+    summits: tuple[Summit, ...] = ()
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:
