@@ -696,6 +696,60 @@ def report(directories: tuple[str, ...], output: str, confidence: float, alpha: 
 
 @truce.command()
 @scenario_argument
+@click.option(
+    "--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Replications."
+)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
+@horizon_option
+@set_option
+@click.option(
+    "--standing", is_flag=True, help="Only the episodes and strikes while the truce stood."
+)
+@format_option
+@jobs_option
+@cluster_option
+@confidence_option
+@budget_options
+@quiet_option
+def episodes(
+    scenario: str,
+    runs: int,
+    seed: int,
+    horizon: float | None,
+    sets: tuple[str, ...],
+    standing: bool,
+    fmt: str,
+    jobs: int | None,
+    cluster: str | None,
+    connect_timeout: float,
+    confidence: float,
+    max_events: int,
+    max_memory: int,
+    quiet: bool,
+) -> None:
+    """The episodes of SCENARIO (each unprovoked strike and the answers it set off) and
+    the regularities of retaliation beside the literature."""
+    with _progress(quiet) as progress:
+        found = api.episodes(
+            scenario,
+            runs=runs,
+            seed=seed,
+            overrides=_overrides(sets, horizon),
+            jobs=jobs,
+            cluster=cluster,
+            connect_timeout=connect_timeout,
+            standing=standing,
+            confidence=confidence,
+            max_events=max_events,
+            max_memory=max_memory,
+            progress=progress,
+        )
+    data = found.to_json()
+    click.echo(_dump(data) if fmt == "json" else tables.episodes_table(data))
+
+
+@truce.command()
+@scenario_argument
 @set_option
 @horizon_option
 def validate(scenario: str, sets: tuple[str, ...], horizon: float | None) -> None:

@@ -16,6 +16,7 @@ which carries the results that finished.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
@@ -28,7 +29,7 @@ import numpy as np
 
 from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
-from sim.experiments.chunks import chunk_size
+from sim.experiments.chunks import chunk_size, failure_text
 from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
 from sim.experiments.executors import CONNECT_TIMEOUT, Backend, choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
@@ -39,6 +40,7 @@ from sim.model import Budget, simulate
 from sim.model.budget import MAX_EVENTS, MAX_MEMORY_MB
 from sim.model.catalogue import check_columns, find_series, outcome_fields, series_at
 from sim.model.catalogue import days as daily_days
+from sim.model.episodes import run_episodes
 from sim.outputs import daily_pictures, pictures
 from sim.outputs import report as report_pages
 from sim.outputs.manifests import writable, write_json
@@ -60,6 +62,7 @@ from sim.scenario.dump import differences, scenario_to_data
 from sim.statistics.comparisons import Comparison, Divergence, Side, diverge, zero_in_both
 from sim.statistics.comparisons import compare as compare_sides
 from sim.statistics.daily import DailySummary
+from sim.statistics.episodes import EpisodeSummary, summarize_episodes
 from sim.statistics.estimators import check_confidence
 
 if TYPE_CHECKING:
@@ -638,6 +641,53 @@ def sensitivity(
                 f"writing {output} failed ({error.strerror}); the ranking is printed"
             ) from None
     return result
+
+
+def episodes(
+    scenario: ScenarioLike,
+    *,
+    runs: int = 1000,
+    seed: int = 1,
+    overrides: Overrides = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    standing: bool = False,
+    confidence: float = 0.95,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
+    progress: Progress | None = None,
+) -> EpisodeSummary:
+    """The episodes of ``runs`` replications (each unprovoked strike and the answers it
+    set off) and their regularities beside the literature: the branching ratio, the
+    share of one-sided episodes, and the runs of answers in two-sided ones. With
+    ``standing``, only the episodes and strikes while the truce stood. The numbers never
+    depend on ``jobs`` or ``cluster``."""
+    for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0)):
+        _whole(value, option, low)
+    _at_most(runs, "--runs", 1_000_000)
+    budget = _budget(max_events, max_memory)
+    check_confidence(confidence)
+    loaded, _ = scenario_of(scenario, overrides)
+    backend = _workers(choose_backend(jobs, cluster, connect_timeout), runs, None)
+    size = chunk_size(runs, backend.workers)
+    found: dict[int, list[Any]] = {}
+    with open_executor(backend) as (executor, _):
+        futures = {
+            executor.submit(
+                run_episodes, loaded, seed, first, min(size, runs - first), budget
+            ): first
+            for first in range(0, runs, size)
+        }
+        for future in cf.as_completed(futures):
+            try:
+                found[futures[future]] = future.result()
+            except Exception as error:
+                raise RunFailed(f"the episodes could not be run: {failure_text(error)}") from None
+            if progress is not None:
+                progress(len(found[futures[future]]), runs)
+    ordered = [item for first in sorted(found) for item in found[first]]
+    return summarize_episodes(loaded.name, seed, ordered, standing, confidence)
 
 
 def trace(

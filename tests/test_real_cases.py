@@ -380,3 +380,15 @@ def test_a_bilateral_truce_binds_two_parties_without_guarantors() -> None:
         "strained",
     )
     assert [r.day for r in found if isinstance(r, Call)] == [2.5]
+
+
+def test_a_guarantor_outside_a_bilateral_truce_does_not_collapse_it_by_striking() -> None:
+    """gw is a guarantor but not a party: its overt answer is direct action, yet only a
+    strike of the truce's own guarantors collapses a truce at once."""
+    raw = answering_guarantor("attacker")
+    del raw["truce"]["guarantors"], raw["truce"]["personnel_limit"]
+    raw["truce"]["parties"] = ["west", "east"]
+    raw["truce"]["collapse_on_direct_action"] = True
+    found = records(raw)
+    assert any(s.overt for s in strikes(found, StrikeKind.RETALIATION))
+    assert not [r for r in found if isinstance(r, StateChange) and r.state.value == "collapsed"]

@@ -29,7 +29,10 @@ from sim.scenario.spec import Ladder, Scenario
 # what a field (or a rung) needs in the scenario to mean anything
 REQUIREMENTS: dict[str, Callable[[Scenario], bool]] = {
     "truce": lambda s: s.truce is not None,
-    "restoration": lambda s: s.truce is not None and s.truce.restoration is not None,
+    "restoration": lambda s: (
+        s.truce is not None and (s.truce.restoration is not None or s.talks is not None)
+    ),
+    "talks": lambda s: s.talks is not None,
     "guarantors": lambda s: bool(s.guarantors),
     "embedded": lambda s: any(g.embedded is not None for g in s.guarantors),
     "negotiation": lambda s: s.negotiation is not None,
@@ -43,6 +46,7 @@ REQUIREMENTS: dict[str, Callable[[Scenario], bool]] = {
 LACKS = {
     "truce": "no truce",
     "restoration": "no restoration talks",
+    "talks": "no convened talks",
     "guarantors": "no guarantors",
     "embedded": "no embedded guarantor personnel",
     "negotiation": "no negotiation",
@@ -324,7 +328,8 @@ CATALOGUE: tuple[Field, ...] = (
         requires="mediator",
     ),
     Field(
-        "talks", int, "rounds", "rounds of talks", "rounds of restoration talks",
+        "talks", int, "rounds", "rounds of talks",
+        "rounds of talks: restoration rounds, talks the parties convened, summits",
         lambda t: t.talks, requires="restoration",
     ),
     Field(
@@ -433,7 +438,7 @@ SERIES: tuple[Series, ...] = (
         requires="mediator",
     ),
     Series(
-        "talks", int, "rounds", "rounds of talks a day", "rounds of restoration talks that day",
+        "talks", int, "rounds", "rounds of talks a day", "rounds of talks of any kind that day",
         lambda d: d.talks, requires="restoration",
     ),
     Series(

@@ -232,7 +232,7 @@ class Combatant:
             return
         rng = self.decisions
         probability = spec.probability
-        severity = self.remember(perceived, now)
+        severity = perceived if self.spec.memory is None else self.remember(perceived, now)
         if severity:
             probability += self.severity_gain * severity / (severity + spec.half_severity)
         commitment = self.spec.commitment
@@ -256,7 +256,11 @@ class Combatant:
             memory = self.spec.memory
             if memory is not None and memory.size:
                 avenged += memory.size * (severity - perceived - memory.per_strike)
-            target = self.answer_target(blamed)
+            target = (
+                self.enemy
+                if spec.at is Aim.TARGETS and len(self.targets) == 1
+                else self.answer_target(blamed)
+            )
             self.env.process(retaliation(self.env, self, strike, avenged, target))
 
 
@@ -277,6 +281,7 @@ def routine_violations(
     strike = actor.strike
     phase = actor.phase
     targets = actor.targets
+    only = targets[0][1] if len(targets) == 1 else None  # one target: no draw
     guarantor = actor.is_guarantor
     while True:
         if phase.collapsed:
@@ -293,7 +298,7 @@ def routine_violations(
             continue
         if actor.restrained(env.now) and timing.uniform() < actor.restraint_strength:
             continue
-        target = actor.pick_target(actor.strikes, targets)
+        target = only if only is not None else actor.pick_target(actor.strikes, targets)
         strike(
             actor,
             capability,

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from sim.model.catalogue import STATES, days, series
 from sim.model.records import (
     Call,
+    Convened,
     Decision,
     MediatorCall,
     Report,
@@ -75,7 +76,7 @@ class DailyTally:
                     calls.append(record.day)
             elif kind is MediatorCall:
                 mediator.append(record.day)
-            elif kind is Talks:
+            elif kind is Talks or kind is Convened:
                 talks.append(record.day)
         armed = [a.id for a in scenario.armed]
         place = {actor: i for i, actor in enumerate(armed)}

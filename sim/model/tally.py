@@ -45,7 +45,6 @@ class Tally:
         self.depth: dict[int, int] = {}  # a strike's place in its chain of answers
         self.strikes = self.routine = self.retaliations = self.commitments = 0
         self.mediator_calls = self.talks = self.held = self.shared = self.crowded = 0
-        self.convened = 0
         self.collapses = 0
         self.longest = 0
         self.deadliest = 0  # the most deaths in one strike
@@ -144,7 +143,7 @@ class Tally:
         self.talks += 1
 
     def _convened(self, record: Convened) -> None:
-        self.convened += 1
+        self.talks += 1
 
 
 def _ignore(record: Record) -> None:

@@ -112,7 +112,11 @@ class TruceLedger:
         self.add(amount, STRIKE_REASONS[strike.kind], strike.id)
         if self.state is COLLAPSED:
             return
-        if strike.overt and self.spec.collapse_on_direct_action:
+        if (
+            strike.overt
+            and self.spec.collapse_on_direct_action
+            and strike.attacker in self.personnel_lost  # one of the truce's guarantors
+        ):
             self.collapse("guarantor direct action")
         elif personnel:
             guarantor = strike.personnel_of or ""

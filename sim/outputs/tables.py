@@ -424,3 +424,52 @@ def series_markdown() -> str:
         kind = "state" if entry.kind is str else KIND_NAMES[entry.kind]
         lines.append(f"| `{name}` | {kind} | {entry.unit} | {meaning} |")
     return "\n".join(lines)
+
+
+def episodes_table(summary: dict[str, Any]) -> str:
+    """The regularities of retaliation beside the literature (``EpisodeSummary.to_json``)."""
+    level = f"{summary['confidence']:.0%}"
+    which = "episodes while the truce stood" if summary["standing"] else "all episodes"
+    lines = [
+        f"{summary['scenario']}: {summary['runs']} replications, seed {summary['seed']}, "
+        f"{which} ({level} intervals, a bootstrap over replications)",
+        "",
+    ]
+    rows = []
+    for m in summary["measures"]:
+        digits = 0 if m["name"] == "median_run" else 3
+        shown = interval_text(
+            {"value": m["value"], "low": m["interval"][0], "high": m["interval"][1]}, digits
+        )
+        reference = m["literature"]
+        if reference is None:
+            literature = ""
+        else:
+            low, high = reference["low"], reference["high"]
+            literature = f"{low:g}" if low == high else f"{low:g} to {high:g}"
+            inside = low <= m["value"] <= high if m["value"] is not None else False
+            literature += "  inside" if inside else "  outside"
+        rows.append((m["label"], shown, f"n={m['n']}", literature))
+    width = max(len(r[0]) for r in rows)
+    shown_width = max(len(r[1]) for r in rows)
+    lines.append(f"  {'':<{width}}  {'simulation':<{shown_width}}  {'':<9}  literature")
+    lines += [
+        f"  {label:<{width}}  {shown:<{shown_width}}  {n:<9}  {literature}".rstrip()
+        for label, shown, n, literature in rows
+    ]
+    lines += [
+        "",
+        f"Episodes: {summary['episodes']}",
+        "Two-sided episodes by their longest run of answers",
+    ]
+    runs = summary["two_sided_by_longest_run"]
+    total = sum(runs.values())
+    for k, n in runs.items():
+        lines.append(f"  {k:<4} {n:>8}  {_bar(n / total if total else None)}".rstrip())
+    lines += ["", "Literature:"]
+    lines += [
+        f"  {m['label']}: {m['literature']['source']}"
+        for m in summary["measures"]
+        if m["literature"] is not None
+    ]
+    return "\n".join(lines)

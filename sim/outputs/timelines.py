@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sim.model.records import (
     Call,
     Commitment,
+    Convened,
     Decision,
     MediatorCall,
     Record,
@@ -160,11 +161,19 @@ def _describe(scenario: Scenario, record: Record, reported: dict[int, int]) -> d
     if isinstance(record, StateChange):
         return _row(scenario, record.day, "truce", f"{record.state.value}: {record.reason}")
     if isinstance(record, Call):
+        level = f" by {record.level}" if record.level != "call" else ""
         return _row(
             scenario,
             record.day,
-            "guarantors",
-            f"consultation {record.outcome} (effect {record.effect:.2f})",
+            "guarantors" if scenario.truce and scenario.truce.guarantors else "parties",
+            f"consultation {record.outcome}{level} (effect {record.effect:.2f})",
+        )
+    if isinstance(record, Convened):
+        verdict = "succeed" if record.succeeded else "fail"
+        if record.succeeded and not record.standing:
+            verdict = "restore the truce"
+        return _row(
+            scenario, record.day, "parties", f"{record.name} {verdict} (p={record.probability:.2f})"
         )
     if isinstance(record, MediatorCall):
         return _row(

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model.records import (
     Call,
+    Convened,
     MediatorCall,
     StateChange,
     Strain,
@@ -155,7 +156,9 @@ def trace_figure(trace: Trace) -> Figure:
     calls = [r.day for r in records if isinstance(r, Call)]
     mediator = [r.day for r in records if isinstance(r, MediatorCall)]
     failed = [r.day for r in records if isinstance(r, Talks) and not r.restored]
+    failed += [r.day for r in records if isinstance(r, Convened) and not r.succeeded]
     restored = [r.day for r in records if isinstance(r, Talks) and r.restored]
+    restored += [r.day for r in records if isinstance(r, Convened) and r.succeeded]
     diplomacy = [
         (calls, "guarantor calls", "^", "#1f77b4", "guarantors' call"),
         (mediator, "mediator", "D", "#17becf", "mediator's call"),
