@@ -665,7 +665,7 @@ def episodes(
     depend on ``jobs`` or ``cluster``."""
     for value, option, low in ((runs, "--runs", 1), (seed, "--seed", 0)):
         _whole(value, option, low)
-    _at_most(runs, "--runs", 1_000_000)
+    _at_most(runs, "--runs", MAX_RUNS)
     budget = _budget(max_events, max_memory)
     check_confidence(confidence)
     loaded, _ = scenario_of(scenario, overrides)

@@ -20,7 +20,7 @@ import simpy
 from sim.model.information import Calm
 from sim.model.phase import Phase
 from sim.model.records import Commitment, Decision, Record, StrikeKind
-from sim.model.streams import Concept, Stream, Streams
+from sim.model.streams import Concept, Stream, Streams, by_weight, running_weights
 from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Aim, Asset, Capability, Role
 
@@ -73,6 +73,7 @@ class Combatant:
         "strikes",
         "targets",
         "timing",
+        "weights",
     )
 
     def __init__(
@@ -98,7 +99,8 @@ class Combatant:
         self.decisions: Stream = streams(Concept.DECISIONS, spec.id)
         self.lags: Stream = streams(Concept.LAGS, spec.id)
         self.enemy: Combatant = self  # linked once all combatants exist
-        self.targets: list[tuple[float, Combatant]] = []  # (cumulative weight, target)
+        self.weights: list[tuple[Combatant, float]] = []  # routine targets and weights
+        self.targets: list[tuple[float, Combatant]] = []  # the same, as running weights
         self.side = spec.side
         # with memory: the grievance, as a level at a day (it halves every half-life)
         self.grievance = 0.0
@@ -150,23 +152,9 @@ class Combatant:
 
     def aim_at(self, targets: list[tuple[Combatant, float]]) -> None:
         """Link the routine targets, with their weights."""
-        total = sum(weight for _, weight in targets)
-        running = 0.0
-        self.targets = []
-        for target, weight in targets:
-            running += weight / total
-            self.targets.append((running, target))
+        self.weights = targets
+        self.targets = running_weights(targets)
         self.enemy = max(targets, key=lambda pair: pair[1])[0]
-
-    def pick_target(self, stream: Stream, among: list[tuple[float, Combatant]]) -> Combatant:
-        """A target drawn by weight (no draw when there is one)."""
-        if len(among) == 1:
-            return among[0][1]
-        u = stream.uniform() * among[-1][0]
-        for cumulative, target in among:
-            if u < cumulative:
-                return target
-        return among[-1][1]
 
     def answer_target(self, blamed: Combatant) -> Combatant:
         """Whom an answer to a strike blamed on ``blamed`` strikes, by the actor's rule."""
@@ -175,22 +163,9 @@ class Combatant:
         if aim is Aim.ATTACKER:
             return blamed
         if aim is Aim.TARGETS:
-            return self.pick_target(self.decisions, self.targets)
-        on_side = [(w, t) for w, t in self._weights() if t.side == blamed.side]
-        if not on_side:
-            return blamed
-        running, cumulative = 0.0, []
-        for weight, target in on_side:
-            running += weight
-            cumulative.append((running, target))
-        return self.pick_target(self.decisions, cumulative)
-
-    def _weights(self) -> list[tuple[float, Combatant]]:
-        previous, weights = 0.0, []
-        for cumulative, target in self.targets:
-            weights.append((cumulative - previous, target))
-            previous = cumulative
-        return weights
+            return by_weight(self.decisions, self.targets)
+        on_side = [(t, w) for t, w in self.weights if t.side == blamed.side]
+        return by_weight(self.decisions, running_weights(on_side)) if on_side else blamed
 
     def remember(self, perceived: float, now: float) -> float:
         """Add a loss to the grievance (with memory); the grievance now, this loss
@@ -298,7 +273,7 @@ def routine_violations(
             continue
         if actor.restrained(env.now) and timing.uniform() < actor.restraint_strength:
             continue
-        target = only if only is not None else actor.pick_target(actor.strikes, targets)
+        target = only if only is not None else by_weight(actor.strikes, targets)
         strike(
             actor,
             capability,

@@ -16,8 +16,8 @@ This is the one place where those moments are declared:
   memoryless. Whether the truce is strained is a change they follow only when some
   rate depends on it (``follow_strain``): an interrupt nobody needs is an event.
 
-The phase a rate is chosen by (``name``) is one of four: collapsed; strained; in force
-again after a restoration (``restored``); in force.
+A rate is chosen by one of four phases: collapsed; strained; in force again after a
+restoration (``restored``); in force.
 
 Without a truce the phase never changes.
 """
@@ -69,15 +69,6 @@ class Phase:
     def restored(self) -> bool:
         """A truce restored by talks stands (it cannot stand after a collapse otherwise)."""
         return self.collapses > 0 and not self.collapsed
-
-    @property
-    def name(self) -> str:
-        """``collapsed``, ``strained``, ``restored`` or ``in force``."""
-        if self.collapsed:
-            return "collapsed"
-        if self.strained:
-            return "strained"
-        return "restored" if self.collapses else "in force"
 
     def strain(self, strained: bool) -> None:
         """The truce became strained (or back in force)."""

@@ -12,11 +12,14 @@ several times more than reading the next float from a list.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from enum import IntEnum
+from typing import TypeVar
 
 import numpy as np
 
 BLOCK = 64
+T = TypeVar("T")
 
 
 class Concept(IntEnum):
@@ -122,3 +125,23 @@ class Streams:
         if stream is None:
             stream = self._made[key] = Stream(self.seed, self.replication, concept, owner)
         return stream
+
+
+def running_weights(weighted: Iterable[tuple[T, float]]) -> list[tuple[float, T]]:
+    """(running total of the weights, item): what ``by_weight`` draws from."""
+    running, made = 0.0, []
+    for item, weight in weighted:
+        running += weight
+        made.append((running, item))
+    return made
+
+
+def by_weight(stream: Stream, running: list[tuple[float, T]]) -> T:
+    """An item drawn with chance proportional to its weight; no draw when there is one."""
+    if len(running) == 1:
+        return running[0][1]
+    u = stream.uniform() * running[-1][0]
+    for total, item in running:
+        if u < total:
+            return item
+    return running[-1][1]

@@ -23,7 +23,7 @@ from sim.model.diplomacy import Channel, Conference, RestorationTalks
 from sim.model.information import Calm, Monitor, Watch
 from sim.model.phase import Phase
 from sim.model.records import Record, Strike, StrikeKind
-from sim.model.streams import Concept, Streams
+from sim.model.streams import Concept, Streams, by_weight, running_weights
 from sim.model.truce import TruceLedger
 from sim.scenario.spec import Capability, Opening, Scenario, Suspect
 
@@ -165,16 +165,8 @@ class Theatre:
 
     def suspect(self, opening: Opening) -> Suspect:
         """Who struck: drawn by weight when the opening has several suspects."""
-        suspects = opening.suspects
-        if len(suspects) == 1:
-            return suspects[0]
-        total = sum(s.weight for s in suspects)
-        u = self.streams(Concept.STRIKES, "openings").uniform() * total
-        for suspect in suspects:
-            u -= suspect.weight
-            if u < 0:
-                return suspect
-        return suspects[-1]
+        stream = self.streams(Concept.STRIKES, "openings")
+        return by_weight(stream, running_weights((s, s.weight) for s in opening.suspects))
 
     def openings(self, openings: tuple[Opening, ...]) -> Generator[simpy.Event, Any, None]:
         """The scripted strikes that open the scenario."""
