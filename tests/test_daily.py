@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PathCollection
 
 import sim
 from sim import api
 from sim.model.catalogue import STATES
+from sim.model.records import Strike
 from sim.outputs.results import Results
-from tests.conftest import IDLIB, TWO_ACTOR, invoke
+from tests.conftest import IDLIB, ROOT, TWO_ACTOR, invoke
 
 RUNS, SEED = 300, 5
 DAYS = 60
@@ -470,6 +472,29 @@ def test_a_trace_picture_shows_why_the_run_ended_as_it_did(tmp_path: Path) -> No
     )
     assert result.exit_code == 0 and (tmp_path / "trace.png").stat().st_size > 20_000
     assert json.loads(result.stdout) == json.loads(json.dumps(sim.trace(IDLIB, seed=2020).rows))
+
+
+def test_a_trace_picture_of_a_bilateral_truce_has_only_the_lanes_it_uses() -> None:
+    """No guarantors and no negotiation: no lane of guarantor calls. Long names wrap
+    rather than being cut, and a strike's mark grows with its deaths up to a cap the
+    legend states, so a run of very deadly strikes cannot cover the panel."""
+    found = sim.trace(
+        ROOT / "scenarios" / "nagorno-karabakh-2020-10.toml", seed=2020, replication=7
+    )
+    top, _ = found.figure().axes
+    lanes = [t.get_text() for t in top.get_yticklabels()]
+    assert lanes == [
+        "Azerbaijan",
+        "Armenia and the Nagorno-\nKarabakh Defence Army",
+        "mediator",
+        "talks",
+    ]
+    legend = top.get_legend()
+    assert legend is not None and legend.get_title().get_text() == "mark area: deaths (to 100)"
+    marks = [c for c in top.collections[:3] if isinstance(c, PathCollection)]
+    sizes = np.concatenate([np.asarray(c.get_sizes()) for c in marks])
+    deadliest = max(r.deaths for r in found.run.records if isinstance(r, Strike))
+    assert deadliest > 100 and sizes.max() == 12 + 4 * 100
 
 
 def test_compare_says_from_which_day_cumulative_deaths_differ(

@@ -23,6 +23,7 @@ from sim.model.records import (
     Strike,
     StrikeKind,
 )
+from sim.outputs.timelines import timeline
 from tests.conftest import armed, make, scripted
 
 
@@ -341,6 +342,10 @@ def test_a_summit_on_its_day_restores_a_collapsed_truce() -> None:
     changes = [(r.day, r.reason) for r in found if isinstance(r, StateChange)]
     assert changes == [(0.0, "ge personnel killed"), (4.0, "restored by talks")]
     assert next(r.strain for r in found if isinstance(r, Strain) and r.day == 4.0) == 0.3
+    scenario = make(raw)
+    rows = timeline(scenario, simulate(scenario, seed=1, replication=0))
+    said = [row["action"] for row in rows if row["actor"] == "parties"]
+    assert said == ["summit in the capital: talks restore the truce (p=1.00)"]
 
 
 def test_successful_talks_bring_a_standing_truces_strain_down() -> None:

@@ -4,6 +4,8 @@ and what was expected."""
 from __future__ import annotations
 
 import copy
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +233,53 @@ def test_a_misspelt_required_key_is_named_with_the_right_spelling() -> None:
     raw = scripted()
     raw["truce"]["halflife"] = raw["truce"].pop("half_life")
     assert error_of(raw) == "test.toml: truce.halflife: unknown key; did you mean half_life?"
+
+
+def _flat(
+    table: dict[str, Any], prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for key, value in table.items():
+        if isinstance(value, dict) and "distribution" not in value:
+            yield from _flat(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
+
+
+def _any_actor(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A key with its actor (and asset or capability) left open: `actors.*.routine.rate`."""
+    if path[0] != "actors":
+        return path
+    general = ("actors", "*", *path[2:])
+    if len(path) > 3 and path[2] in {"assets", "capabilities"}:
+        general = (*general[:3], "*", *general[4:])
+    return general
+
+
+@pytest.mark.parametrize("path", REAL_CASES, ids=[p.name for p in REAL_CASES])
+def test_a_value_carried_over_from_idlib_is_one_the_idlib_file_holds(path: Path) -> None:
+    """A line marked "as Idlib" holds a value the Idlib file gives the same key (for
+    some actor), so an analyst can trust which values were carried over."""
+    idlib: dict[tuple[str, ...], list[Any]] = {}
+    for found, given in _flat(tomllib.loads(IDLIB.read_text())):
+        idlib.setdefault(_any_actor(found), []).append(given)
+    text = path.read_text()
+    data = tomllib.loads(text)
+    table: tuple[str, ...] | None = ()
+    carried = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split("#")[0].strip()
+        if code.startswith("["):  # an array of tables ([[openings]]) is the case's own
+            table = None if code.startswith("[[") else tuple(code.strip("[]").split("."))
+            continue
+        if table is None or "=" not in code or "as Idlib" not in line:
+            continue
+        key = (*table, code.split("=")[0].strip())
+        value: Any = data
+        for part in key:
+            value = value[part]
+        assert value in idlib.get(_any_actor(key), []), (
+            f"{path.name} line {number}: {'.'.join(key)} = {value!r} is not Idlib's "
+            f"({idlib.get(_any_actor(key))})"
+        )
+        carried += 1
+    assert carried > 0 or path.name in {"idlib-2020-10.toml", "protracted-two-party.toml"}

@@ -172,8 +172,9 @@ def _describe(scenario: Scenario, record: Record, reported: dict[int, int]) -> d
         verdict = "succeed" if record.succeeded else "fail"
         if record.succeeded and not record.standing:
             verdict = "restore the truce"
+        held = "talks" if record.name == "talks" else f"{record.name}: talks"
         return _row(
-            scenario, record.day, "parties", f"{record.name} {verdict} (p={record.probability:.2f})"
+            scenario, record.day, "parties", f"{held} {verdict} (p={record.probability:.2f})"
         )
     if isinstance(record, MediatorCall):
         return _row(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.catalogue import REQUIREMENTS
 from sim.model.records import (
     Call,
     Convened,
@@ -103,12 +104,31 @@ def _ending(trace: Trace) -> str:
     return f"{text}; {final} at the horizon"
 
 
+AREA_CAP = 100  # deaths beyond which a strike's mark grows no more
+
+
+def _area(deaths: int) -> float:
+    """A strike's mark: its area grows with its deaths, up to ``AREA_CAP``."""
+    return 12 + 4 * min(deaths, AREA_CAP)
+
+
+def _wrapped(name: str) -> str:
+    """An actor's name on at most two lines of 24 characters."""
+    return "\n".join(textwrap.wrap(name, 24, break_on_hyphens=True, max_lines=2, placeholder="..."))
+
+
 def trace_figure(trace: Trace) -> Figure:
     """The replication as a picture: strikes by actor, diplomacy, strain and state."""
     scenario = trace.scenario
     records = trace.run.records
     armed = [a.id for a in scenario.armed]
-    lanes = [*armed, "guarantor calls", "mediator", "talks"]
+    calls_lane = "guarantor calls" if scenario.guarantors else "calls between the parties"
+    diplomatic = {
+        calls_lane: scenario.negotiation is not None,
+        "mediator": scenario.mediator is not None,
+        "talks": REQUIREMENTS["restoration"](scenario),
+    }
+    lanes = [*armed, *(lane for lane, used in diplomatic.items() if used)]
     row = {name: len(lanes) - 1 - i for i, name in enumerate(lanes)}
     has_truce = scenario.truce is not None
     figure = figure_of(6.5 if has_truce else 4.5, width=11.0)
@@ -135,18 +155,18 @@ def trace_figure(trace: Trace) -> Figure:
             top.scatter(
                 [s.day for s in chosen],
                 [row[s.attacker] for s in chosen],
-                s=[12 + 4 * s.deaths for s in chosen],
+                s=[_area(s.deaths) for s in chosen],
                 color=colour,
                 alpha=0.7,
                 label=f"{kind.value} strike",
-                zorder=2,
+                zorder=2.5 if kind is StrikeKind.OPENING else 2,  # the scripted strikes on top
             )
     overt = [s for s in strikes.values() if s.overt]
     if overt:
         top.scatter(
             [s.day for s in overt],
             [row[s.attacker] for s in overt],
-            s=[60 + 4 * s.deaths for s in overt],
+            s=[48 + _area(s.deaths) for s in overt],
             facecolors="none",
             edgecolors="#6a3d9a",
             linewidths=1.5,
@@ -160,21 +180,26 @@ def trace_figure(trace: Trace) -> Figure:
     restored = [r.day for r in records if isinstance(r, Talks) and r.restored]
     restored += [r.day for r in records if isinstance(r, Convened) and r.succeeded]
     diplomacy = [
-        (calls, "guarantor calls", "^", "#1f77b4", "guarantors' call"),
+        (calls, calls_lane, "^", "#1f77b4", "guarantors' call" if scenario.guarantors else "call"),
         (mediator, "mediator", "D", "#17becf", "mediator's call"),
         (failed, "talks", "s", "#7f7f7f", "talks, failed"),
         (restored, "talks", "s", "#2ca02c", "talks, restored the truce"),
     ]
     for days, lane, marker, colour, label in diplomacy:
-        if days:
+        if days and lane in row:
             lane_row = [row[lane]] * len(days)
             top.scatter(days, lane_row, marker=marker, color=colour, s=30, label=label)
-    names = {a.id: textwrap.shorten(a.name, 30, placeholder="...") for a in scenario.armed}
+    names = {a.id: _wrapped(a.name) for a in scenario.armed}
     top.set_yticks([row[n] for n in lanes], [names.get(n, n) for n in lanes], fontsize=8)
     top.set_ylim(-0.7, len(lanes) - 0.3)
     top.grid(axis="x", alpha=0.3)
     _shade(top, spans, label=True)
-    top.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="area: deaths")
+    top.legend(
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        title=f"mark area: deaths (to {AREA_CAP})",
+    )
     top.set_title(
         f"{scenario.name}: replication {trace.replication} of seed {trace.seed}\n{_ending(trace)}",
         fontsize=10,
