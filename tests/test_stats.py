@@ -133,3 +133,12 @@ def test_when_the_last_truce_collapses_the_band_does_not_jump_up() -> None:
     assert curve[50.0].value == 0.0
     assert curve[50.0].high == pytest.approx(1 - 0.025 ** (1 / 200))
     assert curve[55.0].high <= curve[49.0].high  # a band that never rises
+
+
+def test_a_mean_interval_stops_at_what_the_quantity_can_be() -> None:
+    whole = mean([0.0, 0.0, 0.0, 1.0])
+    assert whole.low < 0.0  # Student t reaches below a count's floor
+    cut = mean([0.0, 0.0, 0.0, 1.0], within=(0.0, math.inf))
+    assert (cut.value, cut.low, cut.high) == (0.25, 0.0, whole.high)
+    days = mean([50.0, 59.0], within=(0.0, 60.0))
+    assert days.low == 0.0 and days.high == 60.0  # two collapse days, a 60-day horizon

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
-from tests.conftest import IDLIB, TWO_ACTOR, invoke
+from tests.conftest import IDLIB, ROOT, TWO_ACTOR, invoke
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +119,23 @@ def test_until_ci_on_a_conditional_probability_uses_its_condition() -> None:
     assert found.info is not None and found.info.half_width is not None
     printed = found.summary()["truce"]["restored"]
     assert found.info.half_width == pytest.approx((printed["high"] - printed["low"]) / 2)
+
+
+def test_no_interval_reaches_outside_what_an_outcome_can_be() -> None:
+    """Every outcome and daily series counts or measures something non-negative, and a
+    day lies within the horizon. A Student t interval around a mean of mostly zeros, or
+    of two collapse days, reaches past both; the printed interval stops at the bound
+    (which keeps its coverage: the true mean lies inside the bounds)."""
+    rare = sim.run(ROOT / "scenarios" / "gaza-2021-05.toml", runs=2000, seed=2020, jobs=1)
+    summary = rare.summary()
+    quantities = summary["quantities"]
+    assert quantities["collapse_day"]["n"] == 2
+    for name, entry in quantities.items():
+        low, high = entry["mean"]["low"], entry["mean"]["high"]
+        assert low is None or low >= 0.0, name
+        if entry["unit"] == "days":
+            assert high is None or high <= 60.0, name
+    assert quantities["collapses"]["mean"]["low"] == 0.0
+    assert quantities["collapse_day"]["mean"]["high"] == 60.0
+    for name, band in rare.daily_summary().bands.items():
+        assert np.all(band.low[~np.isnan(band.low)] >= 0.0), name

@@ -161,6 +161,11 @@ class Field:
     def compute(self, tally: Tally) -> Any:
         return self.value(tally) if self.actor is None else self.value(tally, self.actor)
 
+    def bounds(self, scenario: Scenario) -> tuple[float, float]:
+        """The values the field can take: every outcome counts or measures something
+        non-negative, and a day lies within the horizon."""
+        return (0.0, scenario.horizon if self.unit == "days" else math.inf)
+
 
 def _day(strike: Any) -> float | None:
     return None if strike is None else strike.day

@@ -68,9 +68,9 @@ class Band:
             t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
             half = np.where(n > 1, t * spread / np.sqrt(np.maximum(n, 1)), np.nan)
             found = np.nanquantile(data, BANDS, axis=0, method="inverted_cdf")
-        return cls(
-            entry, n, centre, centre - half, centre + half, dict(zip(BANDS, found, strict=True))
-        )
+        # every series counts or measures something non-negative (see ``mean``)
+        low = np.maximum(centre - half, 0.0)
+        return cls(entry, n, centre, low, centre + half, dict(zip(BANDS, found, strict=True)))
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -61,8 +61,14 @@ def proportion(successes: int, trials: int, confidence: float = 0.95) -> Estimat
     return Estimate(successes / trials, float(interval.low), float(interval.high), trials)
 
 
-def mean(values: Sequence[float], confidence: float = 0.95) -> Estimate:
-    """A mean with its Student t interval."""
+def mean(
+    values: Sequence[float],
+    confidence: float = 0.95,
+    within: tuple[float, float] = (-math.inf, math.inf),
+) -> Estimate:
+    """A mean with its Student t interval, cut to ``within``: the values the quantity
+    can take (a count is never negative). The true mean lies there, so the cut interval
+    covers it whenever the whole one does."""
     n = len(values)
     if n == 0:
         return Estimate(NAN, NAN, NAN, 0)
@@ -71,7 +77,8 @@ def mean(values: Sequence[float], confidence: float = 0.95) -> Estimate:
     if n == 1:
         return Estimate(centre, NAN, NAN, 1)
     half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * data.std(ddof=1) / math.sqrt(n))
-    return Estimate(centre, centre - half, centre + half, n)
+    low, high = within
+    return Estimate(centre, max(centre - half, low), min(centre + half, high), n)
 
 
 def quantile(values: Sequence[float], p: float, confidence: float = 0.95) -> Estimate:
@@ -191,10 +198,15 @@ def histogram(
     return rows
 
 
-def estimate(values: Sequence[object], kind: type, confidence: float = 0.95) -> Estimate:
-    """A probability (Wilson) for a true/false outcome, else a mean (Student t);
-    missing values (None) are left out."""
+def estimate(
+    values: Sequence[object],
+    kind: type,
+    confidence: float = 0.95,
+    within: tuple[float, float] = (-math.inf, math.inf),
+) -> Estimate:
+    """A probability (Wilson) for a true/false outcome, else a mean (Student t, cut to
+    ``within``); missing values (None) are left out."""
     present = [v for v in values if v is not None]
     if kind is bool:
         return proportion(sum(1 for v in present if v), len(present), confidence)
-    return mean([float(v) for v in present], confidence)  # type: ignore[arg-type]
+    return mean([float(v) for v in present], confidence, within)  # type: ignore[arg-type]

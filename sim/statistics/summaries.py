@@ -126,7 +126,7 @@ def distributions(
                 "unit": field.unit,
                 "when": field.when,
                 "n": len(present),
-                "mean": mean(present, confidence).as_dict(),
+                "mean": mean(present, confidence, field.bounds(scenario)).as_dict(),
                 "median": quantile(present, 0.5, confidence).as_dict(),
                 "p05": quantile(present, 0.05, confidence).value,
                 "p95": quantile(present, 0.95, confidence).value,
@@ -218,8 +218,9 @@ def point_rows(
     for metric in metrics:
         field = find(scenario, metric)
         values = given_values(field, columns, scenario) if field else columns[metric]
-        # a daily series on a day (SERIES@DAY) is a number with a mean
-        found: Estimate = estimate(values, schema.get(metric, float), confidence)
+        # a daily series on a day (SERIES@DAY) is a non-negative number with a mean
+        within = field.bounds(scenario) if field else (0.0, math.inf)
+        found: Estimate = estimate(values, schema.get(metric, float), confidence, within)
         rows.append(
             {
                 "point": index,
