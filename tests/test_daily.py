@@ -19,7 +19,7 @@ from sim import api
 from sim.model.catalogue import STATES
 from sim.model.records import Strike
 from sim.outputs.results import Results
-from tests.conftest import IDLIB, ROOT, TWO_ACTOR, invoke
+from tests.conftest import IDLIB, ROOT, TWO_ACTOR, invoke, make, scripted
 
 RUNS, SEED = 300, 5
 DAYS = 60
@@ -491,10 +491,25 @@ def test_a_trace_picture_of_a_bilateral_truce_has_only_the_lanes_it_uses() -> No
     ]
     legend = top.get_legend()
     assert legend is not None and legend.get_title().get_text() == "mark area: deaths (to 100)"
+    key = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    sizes_shown = {t: list(m.get_sizes()) for t, m in key.items() if isinstance(m, PathCollection)}
+    assert sizes_shown["0 dead"] == [12] and sizes_shown["100 dead"] == [412]
+    assert sizes_shown["retaliation strike"] == sizes_shown["opening strike"] == [30]
     marks = [c for c in top.collections[:3] if isinstance(c, PathCollection)]
     sizes = np.concatenate([np.asarray(c.get_sizes()) for c in marks])
     deadliest = max(r.deaths for r in found.run.records if isinstance(r, Strike))
     assert deadliest > 100 and sizes.max() == 12 + 4 * 100
+
+
+def test_an_actor_named_like_a_lane_keeps_its_own_lane() -> None:
+    raw = json.loads(json.dumps(scripted()).replace('"east"', '"talks"'))
+    raw["talks"] = {"probability": 0.5, "strain": 0.3}  # convened talks: a lane of them too
+    found = api.trace(make(raw), seed=1)
+    top, _ = found.figure().axes
+    rows = [float(y) for y in top.get_yticks()]
+    labels = [t.get_text() for t in top.get_yticklabels()]
+    assert len(set(rows)) == len(rows) == 6
+    assert labels == ["west", "talks", "gw", "ge", "guarantor calls", "talks"]
 
 
 def test_compare_says_from_which_day_cumulative_deaths_differ(

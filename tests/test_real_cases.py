@@ -348,6 +348,19 @@ def test_a_summit_on_its_day_restores_a_collapsed_truce() -> None:
     assert said == ["summit in the capital: talks restore the truce (p=1.00)"]
 
 
+def test_a_summit_named_talks_is_still_a_summit() -> None:
+    """A summit's name is the analyst's: one called "talks" must not start the cooldown
+    of the talks the calls convene (the presidents' call at 6.5 convenes them for 7.5)."""
+    raw = escalating()
+    raw["talks"]["cooldown"] = 10
+    raw["summits"] = [{"day": 6, "name": "talks", "bonus": -1.0}]
+    found = records(raw)
+    assert [(r.day, r.probability) for r in found if isinstance(r, Convened)] == [
+        (6.0, 0.0),
+        (7.5, pytest.approx(0.1 + 0.8 * 10 / (10 + 10))),
+    ]
+
+
 def test_successful_talks_bring_a_standing_truces_strain_down() -> None:
     raw = escalating()
     raw["talks"].update(probability=1.0, max_probability=1.0)

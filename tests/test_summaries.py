@@ -121,6 +121,17 @@ def test_until_ci_on_a_conditional_probability_uses_its_condition() -> None:
     assert found.info.half_width == pytest.approx((printed["high"] - printed["low"]) / 2)
 
 
+def test_until_ci_stops_on_the_interval_it_prints() -> None:
+    """A rare count's interval is cut at zero; the half-width the run stops on is the
+    printed one's, not the uncut Student t's."""
+    gaza = ROOT / "scenarios" / "gaza-2021-05.toml"
+    found = sim.run(gaza, runs=5, seed=2020, jobs=1, until_ci="deaths_israel=0.01", max_runs=5)
+    assert found.info is not None and found.info.half_width is not None
+    printed = found.summary()["quantities"]["deaths_israel"]["mean"]
+    assert printed["low"] == 0.0
+    assert found.info.half_width == pytest.approx((printed["high"] - printed["low"]) / 2)
+
+
 def test_no_interval_reaches_outside_what_an_outcome_can_be() -> None:
     """Every outcome and daily series counts or measures something non-negative, and a
     day lies within the horizon. A Student t interval around a mean of mostly zeros, or

@@ -1,7 +1,7 @@
 """Adaptive runs: keep adding replications until a metric's interval is narrow enough.
 
 For a true/false outcome the interval is the Wilson interval of its probability; for a
-number it is the interval of its mean.
+number it is the interval of its mean, as printed (cut at the values it can take).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Precision:
     width: float
     max_runs: int
     given: str | None = None  # a true/false metric's condition (restored: collapsed)
+    within: tuple[float, float] = (-math.inf, math.inf)  # the values a number can take
 
     @classmethod
     def parse(cls, given: str | tuple[str, float], scenario: Scenario, max_runs: int) -> Precision:
@@ -53,7 +54,7 @@ class Precision:
             width = math.nan
         if not width > 0 or math.isinf(width):
             raise InputError(OPTION, shown, f"expected a positive half-width, got {text!r}")
-        return cls(name, field.kind, width, max_runs, field.given)
+        return cls(name, field.kind, width, max_runs, field.given, field.bounds(scenario))
 
     def half_width(self, sink: Columns, confidence: float) -> float:
         """The metric's current half-width (infinite while it has no values), over the
@@ -63,5 +64,5 @@ class Precision:
         values = columns[self.metric]
         if self.given is not None:
             values = [v for v, c in zip(values, columns[self.given], strict=True) if c]
-        half = estimate(values, self.kind, confidence).half_width
+        half = estimate(values, self.kind, confidence, self.within).half_width
         return math.inf if math.isnan(half) else half

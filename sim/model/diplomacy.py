@@ -228,7 +228,7 @@ class Conference:
 
     def _summit(self, event: simpy.Event) -> None:
         summit: Summit = event.value  # type: ignore[assignment]
-        self.hold(summit.name, summit.bonus)
+        self.hold(summit.name, summit.bonus, convened=False)
 
     def _collapsed(self, event: simpy.Event) -> None:
         self.phase.next_collapse.callbacks.append(self._collapsed)
@@ -241,7 +241,7 @@ class Conference:
             return
         self.pending = True
         held = self.env.timeout(self.spec.delay.sample(self.stream))
-        held.callbacks.append(lambda _: self.hold("talks", 0.0))
+        held.callbacks.append(lambda _: self.hold("talks", 0.0, convened=True))
 
     def chance(self, bonus: float) -> float:
         """The chance that talks held now succeed."""
@@ -254,8 +254,9 @@ class Conference:
             chance *= (1.0 - spec.strain_penalty) ** self.ledger.strain(self.env.now)
         return min(1.0, max(0.0, chance))
 
-    def hold(self, name: str, bonus: float) -> None:
-        if name == "talks":
+    def hold(self, name: str, bonus: float, convened: bool) -> None:
+        """Hold talks: those the calls or a collapse convened, or a scheduled summit."""
+        if convened:
             self.pending = False
             self.quiet_until = self.env.now + self.spec.cooldown
         probability = self.chance(bonus)

@@ -86,11 +86,12 @@ def runs_figure(
     return histogram_figure(runs, field, log)
 
 
-def day_axis(axes: Axes, scenario: Scenario) -> None:
-    """Days since day 0 on the x axis, each tick also dated when the scenario has a
-    start date."""
-    horizon = scenario.horizon
-    step = next(s for s in (1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365, 730) if horizon / s <= 8)
+def day_axis(axes: Axes, scenario: Scenario, until: float | None = None) -> None:
+    """Days since day 0 on the x axis, to the horizon (or ``until``), each tick also
+    dated when the scenario has a start date."""
+    horizon = scenario.horizon if until is None else until
+    steps = (0.1, 0.25, 0.5, 1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365, 730)
+    step = next(s for s in steps if horizon / s <= 8)
     ticks = np.arange(0, horizon + 1e-9, step)
     axes.set_xlim(0, horizon)
     start = scenario.start_date

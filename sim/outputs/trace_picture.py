@@ -113,8 +113,16 @@ def _area(deaths: int) -> float:
 
 
 def _wrapped(name: str) -> str:
-    """An actor's name on at most two lines of 24 characters."""
-    return "\n".join(textwrap.wrap(name, 24, break_on_hyphens=True, max_lines=2, placeholder="..."))
+    """An actor's name on at most three lines of 24 characters."""
+    return "\n".join(textwrap.wrap(name, 24, max_lines=3, placeholder="..."))
+
+
+def _size_key(axes: Axes) -> list[Any]:
+    """Legend entries that read a mark's area as deaths."""
+    return [
+        axes.scatter([], [], s=_area(deaths), color="#8c8c8c", alpha=0.7, label=f"{deaths} dead")
+        for deaths in (0, 10, AREA_CAP)
+    ]
 
 
 def trace_figure(trace: Trace) -> Figure:
@@ -128,8 +136,11 @@ def trace_figure(trace: Trace) -> Figure:
         "mediator": scenario.mediator is not None,
         "talks": REQUIREMENTS["restoration"](scenario),
     }
-    lanes = [*armed, *(lane for lane, used in diplomatic.items() if used)]
-    row = {name: len(lanes) - 1 - i for i, name in enumerate(lanes)}
+    # lanes: ("actor", id) for each armed actor, then ("diplomacy", name)
+    lanes = [("actor", a) for a in armed]
+    lanes += [("diplomacy", lane) for lane, used in diplomatic.items() if used]
+    row = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}
+    actor_row = {a: row["actor", a] for a in armed}
     has_truce = scenario.truce is not None
     figure = figure_of(6.5 if has_truce else 4.5, width=11.0)
     if has_truce:
@@ -143,7 +154,7 @@ def trace_figure(trace: Trace) -> Figure:
         if cause is not None:
             top.plot(
                 [cause.day, strike.day],
-                [row[cause.attacker], row[strike.attacker]],
+                [actor_row[cause.attacker], actor_row[strike.attacker]],
                 color="#d62728",
                 alpha=0.35,
                 linewidth=0.8,
@@ -154,7 +165,7 @@ def trace_figure(trace: Trace) -> Figure:
         if chosen:
             top.scatter(
                 [s.day for s in chosen],
-                [row[s.attacker] for s in chosen],
+                [actor_row[s.attacker] for s in chosen],
                 s=[_area(s.deaths) for s in chosen],
                 color=colour,
                 alpha=0.7,
@@ -165,7 +176,7 @@ def trace_figure(trace: Trace) -> Figure:
     if overt:
         top.scatter(
             [s.day for s in overt],
-            [row[s.attacker] for s in overt],
+            [actor_row[s.attacker] for s in overt],
             s=[48 + _area(s.deaths) for s in overt],
             facecolors="none",
             edgecolors="#6a3d9a",
@@ -186,20 +197,31 @@ def trace_figure(trace: Trace) -> Figure:
         (restored, "talks", "s", "#2ca02c", "talks, restored the truce"),
     ]
     for days, lane, marker, colour, label in diplomacy:
-        if days and lane in row:
-            lane_row = [row[lane]] * len(days)
+        if days and ("diplomacy", lane) in row:
+            lane_row = [row["diplomacy", lane]] * len(days)
             top.scatter(days, lane_row, marker=marker, color=colour, s=30, label=label)
-    names = {a.id: _wrapped(a.name) for a in scenario.armed}
-    top.set_yticks([row[n] for n in lanes], [names.get(n, n) for n in lanes], fontsize=8)
+    names = {("actor", a.id): _wrapped(a.name) for a in scenario.armed}
+    top.set_yticks([row[n] for n in lanes], [names.get(n, n[1]) for n in lanes], fontsize=8)
     top.set_ylim(-0.7, len(lanes) - 0.3)
     top.grid(axis="x", alpha=0.3)
     _shade(top, spans, label=True)
-    top.legend(
+    from matplotlib.collections import PathCollection
+
+    handles, _ = top.get_legend_handles_labels()
+    key = _size_key(top)
+    legend = top.legend(
+        handles=[*handles, *key],
         fontsize=7,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         title=f"mark area: deaths (to {AREA_CAP})",
+        labelspacing=0.8,
+        handletextpad=1.2,
     )
+    # the legend's own marks: one size for each kind of mark, the key's sizes read deaths
+    for mark, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        if isinstance(mark, PathCollection) and not text.get_text().endswith(" dead"):
+            mark.set_sizes([30])
     top.set_title(
         f"{scenario.name}: replication {trace.replication} of seed {trace.seed}\n{_ending(trace)}",
         fontsize=10,
@@ -227,6 +249,9 @@ def trace_figure(trace: Trace) -> Figure:
         bottom.grid(alpha=0.3)
         bottom.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         axis = bottom
-    day_axis(axis, scenario)
+    # with no truce to follow to the horizon, the axis ends soon after the last event
+    last = max((r.day for r in records), default=0.0)
+    until = None if has_truce else min(scenario.horizon, max(1.0, 1.1 * last))
+    day_axis(axis, scenario, until)
     figure.tight_layout()
     return figure
