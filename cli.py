@@ -750,6 +750,93 @@ def episodes(
 
 @truce.command()
 @scenario_argument
+@click.option(
+    "--targets",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The observations to fit: a TOML file of [[target]] tables.",
+)
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=LOW:HIGH",
+    help="A parameter to fit, with its uniform prior range.",
+)
+@click.option(
+    "--output", required=True, type=click.Path(file_okay=False), help="The folder to write."
+)
+@click.option(
+    "--particles",
+    type=click.IntRange(min=10),
+    default=200,
+    show_default=True,
+    help="Particles per population.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Replications per particle (the targets' statistics are over them).",
+)
+@click.option(
+    "--generations",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Populations at most.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
+@set_option
+@horizon_option
+@format_option
+@jobs_option
+@cluster_option
+@budget_options
+def calibrate(
+    scenario: str,
+    targets: str,
+    varies: tuple[str, ...],
+    output: str,
+    particles: int,
+    replications: int,
+    generations: int,
+    seed: int,
+    sets: tuple[str, ...],
+    horizon: float | None,
+    fmt: str,
+    jobs: int | None,
+    cluster: str | None,
+    connect_timeout: float,
+    max_events: int,
+    max_memory: int,
+) -> None:
+    """Fit the varied parameters of SCENARIO to the observations in TARGETS by ABC-SMC
+    (pyabc), and write the posterior to the folder OUTPUT."""
+    found = api.calibrate(
+        scenario,
+        targets=targets,
+        vary=varies,
+        output=output,
+        particles=particles,
+        replications=replications,
+        generations=generations,
+        seed=seed,
+        overrides=_overrides(sets, horizon),
+        jobs=jobs,
+        cluster=cluster,
+        connect_timeout=connect_timeout,
+        max_events=max_events,
+        max_memory=max_memory,
+    )
+    data = found.as_data()
+    click.echo(_dump(data) if fmt == "json" else tables.calibration_table(data, output))
+
+
+@truce.command()
+@scenario_argument
 @set_option
 @horizon_option
 def validate(scenario: str, sets: tuple[str, ...], horizon: float | None) -> None:

@@ -27,10 +27,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.calibration import calibrate as calibration_run
+from sim.calibration.abc import Model
+from sim.calibration.calibrate import Calibration
+from sim.calibration.targets import read_targets
 from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size, failure_text
-from sim.experiments.designs import DESIGNS, Factor, parse_factors, resolve_wholeness
+from sim.experiments.designs import (
+    DESIGNS,
+    Factor,
+    parse_factors,
+    point_scenario,
+    resolve_wholeness,
+)
 from sim.experiments.executors import CONNECT_TIMEOUT, Backend, choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
 from sim.experiments.precision import Precision
@@ -688,6 +698,72 @@ def episodes(
                 progress(len(found[futures[future]]), runs)
     ordered = [item for first in sorted(found) for item in found[first]]
     return summarize_episodes(loaded.name, seed, ordered, standing, confidence)
+
+
+def calibrate(
+    scenario: ScenarioLike,
+    *,
+    targets: str | Path | Mapping[str, Any],
+    vary: Mapping[str, Any] | Sequence[str | Factor],
+    output: str | Path,
+    particles: int = 200,
+    replications: int = 100,
+    generations: int = 10,
+    seed: int = 1,
+    overrides: Overrides = (),
+    jobs: int | None = None,
+    cluster: str | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    max_events: int = MAX_EVENTS,
+    max_memory: int = MAX_MEMORY_MB,
+) -> Calibration:
+    """Fit the varied parameters (ranges ``"LOW:HIGH"``, uniform priors) to the
+    ``targets`` by ABC-SMC (pyabc): ``particles`` per population, each particle
+    ``replications`` replications, at most ``generations`` populations. The posterior
+    and a summary go to the folder ``output``. The result never depends on ``jobs`` or
+    ``cluster``."""
+    for value, option, low in (
+        (particles, "--particles", 10),
+        (replications, "--replications", 1),
+        (generations, "--generations", 1),
+        (seed, "--seed", 0),
+    ):
+        _whole(value, option, low)
+    _at_most(replications, "--replications", MAX_RUNS)
+    budget = _budget(max_events, max_memory)
+    raw, origin = _raw(scenario)
+    base = tuple(to_overrides(overrides))
+    loaded = build_scenario(raw, origin, base)
+    factors = resolve_wholeness(parse_factors(vary), raw)
+    if not factors:
+        raise InputError("--vary", "", "missing; expected at least one PATH=LOW:HIGH to fit")
+    for factor in factors:
+        if not factor.is_range or factor.values:
+            raise InputError(
+                "--vary", factor.path, "expected a range LOW:HIGH (a uniform prior), not a list"
+            )
+        point_scenario(raw, origin, base, {factor.path: factor.low})  # a path that exists
+    found = read_targets(targets, loaded)
+    directory = Path(output)
+    if (directory / calibration_run.SUMMARY).exists() or (
+        directory / calibration_run.DATABASE
+    ).exists():
+        raise InputError("--output", str(output), "holds a calibration already; name a new folder")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError("--output", str(output), f"cannot be made ({error.strerror})") from None
+    model = Model(raw, origin, base, tuple(factors), tuple(found), replications, budget)
+    return calibration_run.calibrate(
+        model,
+        loaded.name,
+        factors,
+        particles=particles,
+        generations=generations,
+        seed=seed,
+        backend=choose_backend(jobs, cluster, connect_timeout),
+        directory=directory,
+    )
 
 
 def trace(

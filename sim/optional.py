@@ -18,6 +18,7 @@ EXTRAS = {
     "pandas": "pandas",
     "SALib": "sensitivity",
     "jinja2": "report",
+    "pyabc": "calibrate",
 }
 
 

@@ -3,6 +3,7 @@ Everything here formats data computed elsewhere; nothing is computed here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sim.model.catalogue import CATALOGUE, Field
@@ -472,4 +473,43 @@ def episodes_table(summary: dict[str, Any]) -> str:
         for m in summary["measures"]
         if m["literature"] is not None
     ]
+    return "\n".join(lines)
+
+
+def calibration_table(data: Mapping[str, Any], folder: str) -> str:
+    """A calibration: each fitted parameter's posterior beside its prior range, then the
+    populations, and where the posterior is kept."""
+    settings = data["settings"]
+    level = round(100 * data["level"])
+    lines = [
+        f"{data['scenario']}: ABC-SMC, {data['particles']} particles, "
+        f"{settings['replications']} replications each, seed {settings['seed']}",
+        "",
+        f"  {'parameter':<44} {'prior':<17} {'median':>9}  {level}% interval",
+    ]
+    for p in data["parameters"]:
+        prior = f"{p['prior_low']:g} to {p['prior_high']:g}"
+        lines.append(
+            f"  {p['path']:<44} {prior:<17} {p['median']:>9.4g}  [{p['low']:.4g}, {p['high']:.4g}]"
+        )
+    lines.append("")
+    lines.append("  targets")
+    for t in data["targets"]:
+        observed = (
+            f"{t['low']:g} to {t['high']:g}" if "low" in t else f"{t['observed']:g} +- {t['sd']:g}"
+        )
+        lines.append(f"    {t['label']:<46} observed {observed}")
+    lines.append("")
+    steps = ", ".join(f"{p['temperature']:.3g}" for p in data["populations"])
+    lines.append(
+        f"  {len(data['populations'])} populations (temperatures {steps}), "
+        f"{data['evaluations']} particles simulated, effective sample size "
+        f"{data['effective_size']:.0f}"
+    )
+    if not data["converged"]:
+        lines.append(
+            f"  warning: stopped at temperature {data['final_temperature']:.3g} > 1: "
+            "this sample is not yet the posterior; raise --generations"
+        )
+    lines.append(f"  posterior: {folder}/posterior.parquet; summary: {folder}/calibration.json")
     return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Calibration: the varied parameters fitted to observed targets by ABC-SMC."""

@@ -1,0 +1,148 @@
+"""A calibration run: the varied parameters fitted to a target file by ABC-SMC, with
+the posterior written to a folder.
+
+The folder holds ``posterior.parquet`` (one row per particle of the last population:
+the varied parameters by their dotted paths, and ``weight``, summing to 1),
+``calibration.json`` (what was run, each population's temperature and evaluations, and
+each parameter's posterior summary beside its prior range) and ``abc.db``, pyabc's own
+history of every population (it also holds wall-clock times, so it is the one file
+that differs between two runs of the same command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.calibration.abc import Fit, Model, fit
+from sim.calibration.targets import Target
+from sim.experiments.designs import Factor
+from sim.experiments.executors import Backend, open_executor
+from sim.optional import require
+from sim.outputs.manifests import write_atomically, write_json
+
+FORMAT = "truce-calibration-1"
+POSTERIOR = "posterior.parquet"
+SUMMARY = "calibration.json"
+DATABASE = "abc.db"
+LEVEL = 0.9  # the credible interval shown
+
+
+def weighted_quantile(
+    values: np.ndarray[Any, Any], weights: np.ndarray[Any, Any], q: float
+) -> float:
+    """The ``q`` quantile of a weighted sample (the inverse of its weighted CDF)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
+    return float(values[order][min(index, len(values) - 1)])
+
+
+@dataclass
+class Calibration:
+    """A finished calibration: the targets, the factors, the fit, and where it is kept."""
+
+    scenario: str
+    targets: list[Target]
+    factors: list[Factor]
+    result: Fit
+    settings: dict[str, Any]
+    directory: Path | None = None
+
+    @property
+    def effective_size(self) -> float:
+        """Kish's effective sample size of the weighted posterior sample."""
+        w = self.result.weights
+        return float(1.0 / np.sum(w**2))
+
+    @property
+    def converged(self) -> bool:
+        """Whether the last population is the posterior (temperature 1)."""
+        return self.result.final_temperature <= 1.0 + 1e-9
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Each varied parameter's posterior mean, median and 90% interval, beside its
+        prior range."""
+        found = []
+        w = self.result.weights
+        tail = (1 - LEVEL) / 2
+        for column, factor in enumerate(self.factors):
+            values = self.result.points[:, column]
+            found.append(
+                {
+                    "path": factor.path,
+                    "prior_low": factor.low,
+                    "prior_high": factor.high,
+                    "mean": float(np.sum(w * values)),
+                    "median": weighted_quantile(values, w, 0.5),
+                    "low": weighted_quantile(values, w, tail),
+                    "high": weighted_quantile(values, w, 1 - tail),
+                }
+            )
+        return found
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "scenario": self.scenario,
+            "settings": self.settings,
+            "targets": [t.describe() for t in self.targets],
+            "populations": self.result.populations,
+            "final_temperature": self.result.final_temperature,
+            "converged": self.converged,
+            "evaluations": self.result.evaluations,
+            "particles": len(self.result.weights),
+            "effective_size": self.effective_size,
+            "level": LEVEL,
+            "parameters": self.parameters(),
+        }
+
+    def write(self, directory: Path) -> None:
+        pa = require("pyarrow", "--output", str(directory), "the posterior file")
+        require("pyarrow.parquet", "--output", str(directory), "the posterior file")
+        columns = {f.path: self.result.points[:, i] for i, f in enumerate(self.factors)}
+        table = pa.table({**columns, "weight": self.result.weights})
+        sink = pa.BufferOutputStream()
+        pa.parquet.write_table(table, sink)
+        write_atomically(directory / POSTERIOR, sink.getvalue().to_pybytes())
+        write_json(directory / SUMMARY, self.as_data())
+        self.directory = directory
+
+
+def calibrate(
+    model: Model,
+    scenario_name: str,
+    factors: Sequence[Factor],
+    *,
+    particles: int,
+    generations: int,
+    seed: int,
+    backend: Backend,
+    directory: Path,
+) -> Calibration:
+    """Fit ``model``'s factors to its targets and write the posterior to ``directory``
+    (which must exist and hold no earlier calibration)."""
+    database = directory / DATABASE
+    with open_executor(backend) as (executor, _):
+        result = fit(
+            model,
+            particles=particles,
+            generations=generations,
+            seed=seed,
+            executor=executor,
+            database=f"sqlite:///{database.resolve()}",
+        )
+    settings = {
+        "particles": particles,
+        "generations": generations,
+        "replications": model.replications,
+        "seed": seed,
+        "method": "ABC-SMC (pyabc), stochastic acceptor, normal kernel, temperature schedule",
+    }
+    found = Calibration(scenario_name, list(model.targets), list(factors), result, settings)
+    found.write(directory)
+    return found

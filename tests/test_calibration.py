@@ -1,0 +1,237 @@
+"""Calibration: target files are checked line by line, statistics are computed as
+stated, a fit depends on its seed alone, and its credible intervals cover the truth at
+their nominal rate (a simulation-based calibration check)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import api
+from sim.calibration.calibrate import weighted_quantile
+from sim.calibration.targets import RANGE_SDS, Target, read_targets, simulated
+from sim.errors import InputError
+from sim.scenario import load_scenario
+from tests.conftest import IDLIB, TWO_ACTOR, invoke
+
+B = "actors.b.retaliation.probability"
+
+
+def targets(**entry: Any) -> dict[str, Any]:
+    return {"target": [entry]}
+
+
+def refused(data: dict[str, Any]) -> str:
+    with pytest.raises(InputError) as caught:
+        read_targets(data, load_scenario(IDLIB))
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            {"outcome": "strikes", "statistic": "medain", "observed": 1, "sd": 1},
+            "targets: target.0.statistic: expected one of mean, median, quantile Q, "
+            "probability, value at day D, sum to day D; got 'medain'",
+        ),
+        (
+            {"outcome": "strikes", "statistic": "probability", "observed": 1, "sd": 1},
+            "targets: target.0.statistic: probability is for a true/false outcome; "
+            "strikes is a number",
+        ),
+        (
+            {"outcome": "collapsed", "statistic": "mean", "observed": 1, "sd": 1},
+            "targets: target.0.statistic: collapsed is true/false; expected probability",
+        ),
+        (
+            {"outcome": "collapse_day", "statistic": "sum to day 2", "observed": 1, "sd": 1},
+            "targets: target.0.statistic: 'sum to day 2' is for a daily series; "
+            "collapse_day is an outcome",
+        ),
+        (
+            {"outcome": "deaths", "statistic": "value at day 60", "observed": 1, "sd": 1},
+            "targets: target.0.statistic: expected a day from 0 to 59 (the horizon), got 60",
+        ),
+        (
+            {"outcome": "strikes", "statistic": "mean", "observed": 1, "sd": 0},
+            "targets: target.0.sd: expected a positive number up to 1e+06, got 0",
+        ),
+        (
+            {"outcome": "strikes", "statistic": "mean", "observed": 1, "low": 0, "high": 2},
+            "targets: target.0.low: expected either observed and sd, or low and high, not both",
+        ),
+        (
+            {"outcome": "strikes", "statistic": "mean", "low": 2, "high": 1},
+            "targets: target.0.high: expected a number > low (2), got 1",
+        ),
+        (
+            {"outcome": "strikez", "statistic": "mean", "observed": 1, "sd": 1},
+            "targets: target.0.outcome: no outcome is named strikez; did you mean strikes?",
+        ),
+        (
+            {"outcome": "strikes", "statistic": "mean", "observed": 1, "sd": 1, "sdd": 2},
+            "targets: target.0.sdd: unknown key for a target; did you mean sd?",
+        ),
+    ],
+)
+def test_a_bad_target_gets_one_line_naming_the_key(entry: dict[str, Any], expected: str) -> None:
+    assert refused(targets(**entry)) == expected
+
+
+def test_a_target_file_needs_targets_and_no_two_alike() -> None:
+    assert refused({}) == "targets: target: missing; expected at least one [[target]] table"
+    twice = {"outcome": "strikes", "statistic": "mean", "observed": 1, "sd": 1}
+    assert refused({"target": [twice, twice]}) == (
+        "targets: target.1: a second target for the mean of strikes"
+    )
+
+
+def test_a_range_is_a_normal_observation_with_95_percent_inside() -> None:
+    found = read_targets(
+        targets(outcome="reported_deaths", statistic="quantile 0.9", low=12, high=15),
+        load_scenario(IDLIB),
+    )
+    assert found == [Target("reported_deaths", "quantile", 13.5, 3 / RANGE_SDS, 0.9, -1, 12, 15)]
+    assert stats.norm.cdf(15, 13.5, 3 / RANGE_SDS) - stats.norm.cdf(12, 13.5, 3 / RANGE_SDS) == (
+        pytest.approx(0.95)
+    )
+
+
+def test_statistics_are_computed_over_the_replications_as_stated() -> None:
+    scenario = load_scenario(IDLIB)
+    columns: dict[str, list[Any]] = {
+        "strikes": [1, 2, 3, 10],
+        "opening_answered": [True, False, True, True],
+        "opening_answer_day": [0.5, None, 1.5, 2.5],
+        "collapsed": [False, True, False, False],
+        "restored": [False, True, False, False],
+    }
+    n = 60  # days on the Idlib grid
+    deaths = np.zeros((2, n))
+    deaths[0, :3] = [1, 2, 3]
+    deaths[1, :3] = [4, 5, 6]
+    daily = {"deaths": deaths.ravel()}
+
+    def value(outcome: str, statistic: str, **more: Any) -> float:
+        t = Target(outcome, statistic, 0.0, 1.0, **more)
+        return simulated(t, scenario, columns, daily)
+
+    assert value("strikes", "mean") == 4.0
+    assert value("strikes", "median") == 2.0  # the inverted CDF, as the summaries print
+    assert value("strikes", "quantile", q=0.75) == 3.0
+    assert value("opening_answer_day", "median") == 1.5  # where the answer came
+    assert value("opening_answered", "probability") == 0.75
+    assert value("restored", "probability") == 1.0  # among the replications that collapsed
+    assert value("deaths", "value", day=1) == 3.5
+    assert value("deaths", "sum", day=2) == 10.5
+
+
+def test_weighted_quantiles_invert_the_weighted_cdf() -> None:
+    values = np.array([3.0, 1.0, 2.0])
+    weights = np.array([0.2, 0.5, 0.3])
+    assert [weighted_quantile(values, weights, q) for q in (0.1, 0.5, 0.6, 0.9)] == [
+        1.0,
+        1.0,
+        2.0,
+        3.0,
+    ]
+
+
+STRIKES = targets(outcome="strikes", statistic="mean", observed=2.5, sd=0.2)
+
+
+def test_a_fit_depends_on_its_seed_alone(tmp_path: Path) -> None:
+    """The same seed gives the same posterior, to the byte, on one worker or two."""
+    common: dict[str, Any] = dict(
+        targets=STRIKES, vary=[f"{B}=0.2:0.9"], particles=40, replications=20, seed=3
+    )
+    one = api.calibrate(TWO_ACTOR, output=tmp_path / "one", jobs=1, **common)
+    two = api.calibrate(TWO_ACTOR, output=tmp_path / "two", jobs=2, **common)
+    for name in ("posterior.parquet", "calibration.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    other = api.calibrate(TWO_ACTOR, output=tmp_path / "other", jobs=1, **{**common, "seed": 4})
+    assert not np.array_equal(one.result.points, other.result.points)
+    assert one.converged and math.isclose(float(one.result.weights.sum()), 1.0)
+    assert np.array_equal(one.result.points, two.result.points)
+
+
+def fit_once(truth: float, index: int, folder: Path) -> tuple[float, float]:
+    """Data the simulator made at ``truth`` (the statistic of 30 replications plus the
+    target's normal error), fitted; the posterior's 90% interval."""
+    scenario = load_scenario(TWO_ACTOR, [f"{B}={truth}"])
+    observed = float(
+        np.mean(api.run(scenario, runs=30, seed=10_000 + index, jobs=1).values("strikes"))
+    )
+    observed += float(np.random.default_rng(index).normal(0.0, 0.3))
+    found = api.calibrate(
+        TWO_ACTOR,
+        targets=targets(outcome="strikes", statistic="mean", observed=observed, sd=0.3),
+        vary=[f"{B}=0.1:0.8"],
+        output=folder / f"fit{index}",
+        particles=60,
+        replications=30,
+        seed=index,
+        jobs=2,
+    )
+    row = found.parameters()[0]
+    return row["low"], row["high"]
+
+
+def test_credible_intervals_cover_the_truth_at_their_nominal_rate(tmp_path: Path) -> None:
+    """Simulation-based calibration: 30 truths drawn from the prior, each fitted to data
+    the simulator made there. The number of 90% intervals that hold the truth is
+    binomial (30, 0.9) if the posterior is right; a two-sided binomial test at 0.001
+    fails a posterior that is too narrow or too wide (about 26% or 99% coverage)."""
+    truths = np.random.default_rng(2026).uniform(0.1, 0.8, 30)
+    covered = 0
+    for index, truth in enumerate(truths):
+        low, high = fit_once(float(truth), index, tmp_path)
+        covered += low <= truth <= high
+    assert stats.binomtest(covered, 30, 0.9).pvalue > 0.001, covered
+
+
+def test_a_parameter_the_targets_cannot_see_keeps_its_prior(tmp_path: Path) -> None:
+    """The lag of the answers does not change how many strikes there are: its posterior
+    is the uniform prior (a Kolmogorov-Smirnov distance within the 1% critical value for
+    the sample's effective size)."""
+    found = api.calibrate(
+        TWO_ACTOR,
+        targets=STRIKES,
+        vary=["actors.b.retaliation.lag.mean=0.5:5"],
+        output=tmp_path / "lag",
+        particles=200,
+        replications=20,
+        seed=5,
+        jobs=2,
+    )
+    values = found.result.points[:, 0]
+    order = np.argsort(values)
+    cdf = np.cumsum(found.result.weights[order])
+    uniform = (values[order] - 0.5) / 4.5
+    distance = float(np.max(np.abs(cdf - uniform)))
+    assert distance < 1.63 / math.sqrt(found.effective_size)
+
+
+def test_calibrate_from_the_command_line(tmp_path: Path) -> None:
+    file = tmp_path / "targets.toml"
+    file.write_text(
+        '[[target]]\noutcome = "strikes"\nstatistic = "mean"\nobserved = 2.5\nsd = 0.2\n'
+    )
+    args = ["calibrate", TWO_ACTOR, "--targets", file, "--vary", f"{B}=0.2:0.9"]
+    args += ["--particles", 40, "--replications", 20, "--jobs", 1]
+    result = invoke(*args, "--output", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "actors.b.retaliation.probability             0.2 to 0.9" in result.output
+    again = invoke(*args, "--output", tmp_path / "out")
+    assert again.exit_code == 2
+    assert again.output.strip() == (
+        f"error: --output: {tmp_path / 'out'}: holds a calibration already; name a new folder"
+    )
+    listed = invoke(*args[:4], "--vary", f"{B}=0.2,0.5", "--output", tmp_path / "x")
+    assert listed.exit_code == 2 and "expected a range LOW:HIGH" in listed.output
