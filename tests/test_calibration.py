@@ -235,3 +235,20 @@ def test_calibrate_from_the_command_line(tmp_path: Path) -> None:
     )
     listed = invoke(*args[:4], "--vary", f"{B}=0.2,0.5", "--output", tmp_path / "x")
     assert listed.exit_code == 2 and "expected a range LOW:HIGH" in listed.output
+
+
+def test_a_serial_fit_leaves_the_callers_random_state_alone(tmp_path: Path) -> None:
+    np.random.seed(123)
+    expected = np.random.random()
+    np.random.seed(123)
+    api.calibrate(
+        TWO_ACTOR,
+        targets=STRIKES,
+        vary=[f"{B}=0.2:0.9"],
+        output=tmp_path / "fit",
+        particles=20,
+        replications=10,
+        generations=1,
+        jobs=1,
+    )
+    assert np.random.random() == expected

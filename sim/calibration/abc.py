@@ -90,14 +90,19 @@ def _until_accepted(simulate_one: bytes, seed: int) -> list[Any]:
     import cloudpickle
 
     run = cloudpickle.loads(simulate_one)
+    saved = np.random.get_state(), random.getstate()  # a serial task runs in the caller
     np.random.seed(seed)
     random.seed(seed)
     particles = []
-    while True:
-        particle = run()
-        particles.append(particle)
-        if particle.accepted:
-            return particles
+    try:
+        while True:
+            particle = run()
+            particles.append(particle)
+            if particle.accepted:
+                return particles
+    finally:
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])
 
 
 def seeded_sampler(executor: cf.Executor, seed: int) -> Any:
@@ -176,7 +181,6 @@ def fit(
     import pyabc
 
     quiet_pyabc()
-    np.random.seed(seed)  # pyabc's own draws in this process (none affect the result)
     prior = pyabc.Distribution(
         **{
             name: pyabc.RV("uniform", f.low, f.high - f.low)
