@@ -738,7 +738,7 @@ def calibrate(
     if not factors:
         raise InputError("--vary", "", "missing; expected at least one PATH=LOW:HIGH to fit")
     for factor in factors:
-        if not factor.is_range or factor.values:
+        if not factor.is_range:
             raise InputError(
                 "--vary", factor.path, "expected a range LOW:HIGH (a uniform prior), not a list"
             )

@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.model.catalogue import Field, Series, days, find, metric, series
+from sim.model.catalogue import days, find, find_series, metric, series
 from sim.scenario.load import read_toml
 from sim.scenario.reader import Source, Table
 from sim.scenario.spec import Scenario
+from sim.statistics.summaries import given_values
 
 STATISTICS = "mean, median, quantile Q, probability, value at day D, sum to day D"
 RANGE_SDS = 2 * 1.959963984540054  # a range holds 95% of a normal observation
@@ -119,7 +120,10 @@ def _check_outcome(table: Table, scenario: Scenario, outcome: str, statistic: st
     """The outcome (or series) exists in the scenario and the statistic fits its kind."""
     option = table.source.origin(table.path_of("outcome"))
     if statistic in ("value", "sum"):
-        entry = _series(scenario, outcome, option, table.path_of("outcome"))
+        try:
+            entry = find_series(scenario, outcome, option)
+        except InputError as error:
+            raise InputError(option, table.path_of("outcome"), error.expected) from None
         if entry.kind is str:
             table.fail("outcome", f"{outcome} is a state; expected a numeric daily series")
         return
@@ -131,13 +135,6 @@ def _check_outcome(table: Table, scenario: Scenario, outcome: str, statistic: st
         table.fail("statistic", f"probability is for a true/false outcome; {outcome} is a number")
     if statistic != "probability" and field.kind is bool:
         table.fail("statistic", f"{outcome} is true/false; expected probability")
-
-
-def _series(scenario: Scenario, name: str, option: str, path: str) -> Series:
-    found = {s.name: s for s in series(scenario)}
-    if name not in found:
-        raise InputError(option, path, f"no daily series is named {name}")
-    return found[name]
 
 
 def _target(table: Table, scenario: Scenario) -> Target:
@@ -177,13 +174,6 @@ def read_targets(source: str | Path | Mapping[str, Any], scenario: Scenario) -> 
     return targets
 
 
-def _given(field: Field, values: Sequence[Any], columns: Mapping[str, Sequence[Any]]) -> list[Any]:
-    """The values where the outcome is defined (and its condition holds)."""
-    if field.given is not None:
-        return [v for v, c in zip(values, columns[field.given], strict=True) if c and v is not None]
-    return [v for v in values if v is not None]
-
-
 def simulated(
     target: Target,
     scenario: Scenario,
@@ -200,7 +190,7 @@ def simulated(
         return float(values[:, : target.day + 1].sum(axis=1).mean())
     field = find(scenario, target.outcome)
     assert field is not None
-    present = np.asarray(_given(field, columns[target.outcome], columns), dtype=float)
+    present = np.asarray(given_values(field, columns, scenario), dtype=float)
     if present.size == 0:
         return math.nan
     if target.statistic in ("mean", "probability"):
