@@ -815,22 +815,26 @@ def calibrate(
 ) -> None:
     """Fit the varied parameters of SCENARIO to the observations in TARGETS by ABC-SMC
     (pyabc), and write the posterior to the folder OUTPUT."""
-    found = api.calibrate(
-        scenario,
-        targets=targets,
-        vary=varies,
-        output=output,
-        particles=particles,
-        replications=replications,
-        generations=generations,
-        seed=seed,
-        overrides=_overrides(sets, horizon),
-        jobs=jobs,
-        cluster=cluster,
-        connect_timeout=connect_timeout,
-        max_events=max_events,
-        max_memory=max_memory,
-    )
+    try:
+        found = api.calibrate(
+            scenario,
+            targets=targets,
+            vary=varies,
+            output=output,
+            particles=particles,
+            replications=replications,
+            generations=generations,
+            seed=seed,
+            overrides=_overrides(sets, horizon),
+            jobs=jobs,
+            cluster=cluster,
+            connect_timeout=connect_timeout,
+            max_events=max_events,
+            max_memory=max_memory,
+        )
+    except api.CalibrationInterrupted as stopped:
+        click.echo(f"{stopped} (run the same command again to resume)", err=True)
+        sys.exit(INTERRUPTED)
     data = found.as_data()
     click.echo(_dump(data) if fmt == "json" else tables.calibration_table(data, output))
 

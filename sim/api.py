@@ -82,6 +82,7 @@ ScenarioLike = Scenario | str | Path
 Progress = Callable[[int, int], None]  # (replications just finished, replications aimed at)
 
 __all__ = [
+    "CalibrationInterrupted",
     "Interrupted",
     "compare",
     "open_results",
@@ -91,6 +92,9 @@ __all__ = [
     "sweep",
     "trace",
 ]
+
+
+CalibrationInterrupted = calibration_run.CalibrationInterrupted
 
 
 class Interrupted(KeyboardInterrupt):
@@ -721,7 +725,8 @@ def calibrate(
     ``targets`` by ABC-SMC (pyabc): ``particles`` per population, each particle
     ``replications`` replications, at most ``generations`` populations. The posterior
     and a summary go to the folder ``output``. The result never depends on ``jobs`` or
-    ``cluster``."""
+    ``cluster``. Interrupted (``CalibrationInterrupted``), it keeps every finished
+    particle's simulations in ``output``, and the same call resumes from them."""
     for value, option, low in (
         (particles, "--particles", 10),
         (replications, "--replications", 1),
@@ -745,9 +750,7 @@ def calibrate(
         point_scenario(raw, origin, base, {factor.path: factor.low})  # a path that exists
     found = read_targets(targets, loaded)
     directory = Path(output)
-    if (directory / calibration_run.SUMMARY).exists() or (
-        directory / calibration_run.DATABASE
-    ).exists():
+    if (directory / calibration_run.SUMMARY).exists():
         raise InputError("--output", str(output), "holds a calibration already; name a new folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -763,6 +766,7 @@ def calibrate(
         seed=seed,
         backend=choose_backend(jobs, cluster, connect_timeout),
         directory=directory,
+        targets_file="" if isinstance(targets, Mapping) else str(targets),
     )
 
 

@@ -4,6 +4,7 @@ their nominal rate (a simulation-based calibration check)."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 from scipy import stats
 
 from sim import api
-from sim.calibration.calibrate import weighted_quantile
+from sim.calibration import abc as abc_module
+from sim.calibration.calibrate import CalibrationInterrupted, weighted_quantile
 from sim.calibration.targets import RANGE_SDS, Target, read_targets, simulated
 from sim.errors import InputError
 from sim.scenario import load_scenario
@@ -252,3 +254,112 @@ def test_a_serial_fit_leaves_the_callers_random_state_alone(tmp_path: Path) -> N
         jobs=1,
     )
     assert np.random.random() == expected
+
+
+def test_a_particle_whose_replications_outrun_the_budget_is_rejected_and_counted(
+    tmp_path: Path,
+) -> None:
+    """With every strike by `a` answered, an answer probability of `b` near 1 makes a
+    cycle that outruns 300 events; such particles are rejected, counted in the summary,
+    and the fit goes on (the target, 3 strikes on average, sits at 0.5)."""
+    found = api.calibrate(
+        TWO_ACTOR,
+        targets=targets(outcome="strikes", statistic="mean", observed=3.0, sd=0.3),
+        vary=[f"{B}=0.3:1.0"],
+        overrides=["actors.a.retaliation.probability=1.0"],
+        output=tmp_path / "fit",
+        particles=40,
+        replications=10,
+        generations=3,
+        seed=2,
+        jobs=1,
+        max_events=300,
+    )
+    data = json.loads((tmp_path / "fit" / "calibration.json").read_text())
+    assert data["rejected_for_failures"] == found.result.failed > 0
+    assert float(np.max(found.result.points[:, 0])) < 0.95
+
+
+def test_a_calibration_no_particle_can_reach_is_refused(tmp_path: Path) -> None:
+    """Two-actor cycles cannot average 500 strikes with the answer probability below
+    0.5: every proposal is rejected, and the run stops with a message, not a hang."""
+    with pytest.raises(InputError) as caught:
+        api.calibrate(
+            TWO_ACTOR,
+            targets=targets(outcome="strikes", statistic="mean", observed=500.0, sd=0.1),
+            vary=[f"{B}=0.1:0.5"],
+            output=tmp_path / "fit",
+            particles=10,
+            replications=5,
+            jobs=1,
+        )
+    assert "accepted no particle in 1000 proposals" in str(caught.value)
+
+
+COMMON: dict[str, Any] = dict(
+    targets=STRIKES, vary=[f"{B}=0.2:0.9"], particles=30, replications=10, seed=7, jobs=1
+)
+
+
+def test_an_interrupted_calibration_resumes_to_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after 45 tasks keeps them; the same call again finishes the fit without
+    running them again, and writes what an uninterrupted fit writes."""
+    whole = api.calibrate(TWO_ACTOR, output=tmp_path / "whole", **COMMON)
+    real = abc_module._until_accepted
+    calls = []
+
+    def interrupted(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) > 45:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(abc_module, "_until_accepted", interrupted)
+    with pytest.raises(CalibrationInterrupted) as caught:
+        api.calibrate(TWO_ACTOR, output=tmp_path / "cut", **COMMON)
+    assert caught.value.kept == 45
+    assert not (tmp_path / "cut" / "calibration.json").exists()
+    calls.clear()
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(abc_module, "_until_accepted", counted)
+    again = api.calibrate(TWO_ACTOR, output=tmp_path / "cut", **COMMON)
+    assert len(calls) == whole.result.tasks - 45
+    for name in ("posterior.parquet", "calibration.json"):
+        assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "cut" / name).read_bytes()
+    assert again.result.evaluations == whole.result.evaluations
+
+
+def test_an_interrupted_calibration_says_what_it_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    file = tmp_path / "targets.toml"
+    file.write_text(
+        '[[target]]\noutcome = "strikes"\nstatistic = "mean"\nobserved = 2.5\nsd = 0.2\n'
+    )
+    args = ["calibrate", TWO_ACTOR, "--targets", file, "--vary", f"{B}=0.2:0.9"]
+    args += ["--particles", 30, "--replications", 10, "--jobs", 1, "--output", tmp_path / "o"]
+    monkeypatch.setattr(abc_module, "_until_accepted", interrupted)
+    result = invoke(*args)
+    assert result.exit_code == 130
+    assert result.output.strip() == (
+        f"interrupted; 0 particles' simulations kept in {tmp_path / 'o'} "
+        "(run the same command again to resume)"
+    )
+    monkeypatch.undo()
+    moved = invoke(
+        *args[:-6], "--particles", 40, "--replications", 10, "--jobs", 1, "--output", tmp_path / "o"
+    )
+    assert moved.exit_code == 2
+    assert moved.output.strip() == (
+        f"error: --output: {tmp_path / 'o'}: holds an unfinished calibration with other "
+        "settings; run its own command again to resume it, or name a new folder"
+    )

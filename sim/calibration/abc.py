@@ -14,6 +14,12 @@ Seeds: every population is sampled as ``particles`` tasks, task ``i`` of samplin
 simulates until one particle is accepted, drawing each model run's seed from its own
 generator. The tasks run on any ``concurrent.futures`` executor (serial, a process pool,
 Dask) and are gathered in task order, so the posterior never depends on the workers.
+Each finished task is kept (``sim.calibration.tasks``), so a rerun replays it.
+
+A particle whose replications fail (outrun the event budget or the memory budget, or
+raise) is rejected and counted; a task that proposes ``PROPOSALS`` particles without
+accepting one stops the calibration with a message, rather than running for ever after
+targets the varied ranges cannot reach.
 """
 
 from __future__ import annotations
@@ -28,11 +34,15 @@ from typing import Any
 import numpy as np
 
 from sim.calibration.targets import Target, needs_daily, simulated
+from sim.calibration.tasks import TaskStore
 from sim.experiments.chunks import DEFAULT_BUDGET, run_chunk
 from sim.experiments.designs import Factor, point_scenario
 from sim.model import Budget
 from sim.optional import require
 from sim.scenario import Override
+
+PROPOSALS = 1000  # per task, before a calibration is stopped as out of reach
+FAILED = "failed"  # the statistic that counts a particle's failed replications
 
 
 def _names(factors: Sequence[Factor]) -> list[str]:
@@ -48,7 +58,8 @@ def target_keys(targets: Sequence[Target]) -> list[str]:
 class Model:
     """The simulator pyabc calls: a parameter point in, the targets' statistics out.
     A statistic no replication defines (an answer that never came) is infinitely far
-    from any observation, so the particle is rejected."""
+    from any observation, so the particle is rejected; so is a particle with a failed
+    replication, whose ``failed`` statistic counts them."""
 
     raw: Mapping[str, Any]
     origin: str
@@ -71,8 +82,9 @@ class Model:
             scenario, seed, 0, self.replications, self.budget, needs_daily(self.targets)
         )
         if chunk.failures:
-            raise RuntimeError(chunk.failures[0].describe())
-        found = {}
+            failed = {key: math.inf for key in target_keys(self.targets)}
+            return {**failed, FAILED: float(len(chunk.failures))}
+        found = {FAILED: 0.0}
         for key, target in zip(target_keys(self.targets), self.targets, strict=True):
             value = simulated(target, scenario, chunk.columns, chunk.daily)
             found[key] = math.inf if math.isnan(value) else value
@@ -84,7 +96,8 @@ class Model:
 
 
 def _until_accepted(simulate_one: bytes, seed: int) -> list[Any]:
-    """One task: propose and simulate until a particle is accepted."""
+    """One task: propose and simulate until a particle is accepted, or ``PROPOSALS``
+    were rejected."""
     import random
 
     import cloudpickle
@@ -93,20 +106,28 @@ def _until_accepted(simulate_one: bytes, seed: int) -> list[Any]:
     saved = np.random.get_state(), random.getstate()  # a serial task runs in the caller
     np.random.seed(seed)
     random.seed(seed)
-    particles = []
+    particles: list[Any] = []
     try:
-        while True:
+        while len(particles) < PROPOSALS:
             particle = run()
             particles.append(particle)
             if particle.accepted:
-                return particles
+                break
+        return particles
     finally:
         np.random.set_state(saved[0])
         random.setstate(saved[1])
 
 
-def seeded_sampler(executor: cf.Executor, seed: int) -> Any:
-    """A pyabc sampler whose populations depend on ``seed`` alone (see the module)."""
+class OutOfReach(Exception):
+    """A task proposed ``PROPOSALS`` particles and accepted none."""
+
+
+def seeded_sampler(executor: cf.Executor, seed: int, store: TaskStore) -> Any:
+    """A pyabc sampler whose populations depend on ``seed`` alone (see the module).
+    It keeps each finished task in ``store`` as it finishes, and replays a kept task
+    instead of running it again. ``tasks`` counts the tasks of every round, ``failed``
+    the particles rejected for failed replications."""
     require("pyabc", "truce calibrate", "", "calibration (ABC-SMC)")
     import cloudpickle
     from pyabc.sampler import Sampler
@@ -115,6 +136,8 @@ def seeded_sampler(executor: cf.Executor, seed: int) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.rounds = 0
+            self.tasks = 0
+            self.failed = 0
 
         def sample_until_n_accepted(
             self,
@@ -127,21 +150,50 @@ def seeded_sampler(executor: cf.Executor, seed: int) -> Any:
             ana_vars: Any = None,
         ) -> Any:
             blob = cloudpickle.dumps(simulate_one)
-            sequence = np.random.SeedSequence(seed, spawn_key=(self.rounds,))
+            round_ = self.rounds
+            sequence = np.random.SeedSequence(seed, spawn_key=(round_,))
             self.rounds += 1
             seeds = sequence.generate_state(n, dtype=np.uint32)
-            futures = [executor.submit(_until_accepted, blob, int(s)) for s in seeds]
+            found: list[list[Any] | None] = []
+            for task in range(n):
+                kept = store.get(round_, task)
+                found.append(None if kept is None else cloudpickle.loads(kept))
+            pending: dict[cf.Future[list[Any]], int] = {}
+
+            def keep(future: cf.Future[list[Any]], task: int) -> None:
+                particles = future.result()
+                store.put(round_, task, cloudpickle.dumps(particles))
+                found[task] = particles
+
+            try:
+                for task in range(n):
+                    if found[task] is None:
+                        future = executor.submit(_until_accepted, blob, int(seeds[task]))
+                        if future.done():  # ran at once (serial): keep it before the next
+                            keep(future, task)
+                        else:
+                            pending[future] = task
+                while pending:
+                    done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                    for future in done:
+                        keep(future, pending.pop(future))
+            finally:
+                for future in pending:
+                    future.cancel()
             sample = self._create_empty_sample()
             evaluations = 0
-            try:
-                for future in futures:
-                    particles = future.result()
-                    evaluations += len(particles)
-                    for particle in particles:
-                        sample.append(particle)
-            finally:
-                for future in futures:
-                    future.cancel()
+            for kept_particles in found:
+                assert kept_particles is not None
+                particles = kept_particles
+                if not particles[-1].accepted:
+                    raise OutOfReach(
+                        f"population {t} accepted no particle in {PROPOSALS} proposals"
+                    )
+                evaluations += len(particles)
+                self.failed += sum(p.sum_stat.get(FAILED, 0.0) > 0 for p in particles)
+                for particle in particles:
+                    sample.append(particle)
+            self.tasks += n
             self.nr_evaluations_ = evaluations
             return sample
 
@@ -159,6 +211,8 @@ class Fit:
     populations: list[dict[str, Any]]
     final_temperature: float
     evaluations: int
+    tasks: int  # the sampling tasks of every round, the prior's calibration sample too
+    failed: int  # particles rejected for failed replications
 
 
 def quiet_pyabc() -> None:
@@ -175,6 +229,7 @@ def fit(
     seed: int,
     executor: cf.Executor,
     database: str,
+    store: TaskStore,
 ) -> Fit:
     """Run ABC-SMC until the temperature reaches 1 or ``generations`` populations."""
     require("pyabc", "truce calibrate", "", "calibration (ABC-SMC)")
@@ -196,7 +251,7 @@ def fit(
         population_size=particles,
         eps=pyabc.Temperature(),
         acceptor=pyabc.StochasticAcceptor(),
-        sampler=seeded_sampler(executor, seed),
+        sampler=(sampler := seeded_sampler(executor, seed, store)),
     )
     abc.new(database, {k: t.observed for k, t in zip(keys, model.targets, strict=True)})
     history = abc.run(max_nr_populations=generations)
@@ -220,4 +275,6 @@ def fit(
         populations,
         populations[-1]["temperature"] if populations else math.inf,
         total,
+        sampler.tasks,
+        sampler.failed,
     )

@@ -6,7 +6,9 @@ the varied parameters by their dotted paths, and ``weight``, summing to 1),
 ``calibration.json`` (what was run, each population's temperature and evaluations, and
 each parameter's posterior summary beside its prior range) and ``abc.db``, pyabc's own
 history of every population (it also holds wall-clock times, so it is the one file
-that differs between two runs of the same command).
+that differs between two runs of the same command). While it runs, ``tasks.sqlite``
+keeps every finished sampling task, so that the same command resumes an interrupted
+calibration (see ``sim.calibration.tasks``); it stays beside the result.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.abc import Fit, Model, fit
+from sim.calibration.abc import Fit, Model, OutOfReach, fit
 from sim.calibration.targets import Target
+from sim.calibration.tasks import TaskStore
+from sim.errors import InputError
 from sim.experiments.designs import Factor
 from sim.experiments.executors import Backend, open_executor
 from sim.optional import require
@@ -30,6 +34,16 @@ POSTERIOR = "posterior.parquet"
 SUMMARY = "calibration.json"
 DATABASE = "abc.db"
 LEVEL = 0.9  # the credible interval shown
+
+
+class CalibrationInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a calibration; ``kept`` sampling tasks are kept in ``directory``
+    for the same command to resume from."""
+
+    def __init__(self, kept: int, directory: Path) -> None:
+        super().__init__(f"interrupted; {kept} particles' simulations kept in {directory}")
+        self.kept = kept
+        self.directory = directory
 
 
 def weighted_quantile(
@@ -95,6 +109,7 @@ class Calibration:
             "final_temperature": self.result.final_temperature,
             "converged": self.converged,
             "evaluations": self.result.evaluations,
+            "rejected_for_failures": self.result.failed,
             "particles": len(self.result.weights),
             "effective_size": self.effective_size,
             "level": LEVEL,
@@ -123,19 +138,44 @@ def calibrate(
     seed: int,
     backend: Backend,
     directory: Path,
+    targets_file: str = "",
 ) -> Calibration:
     """Fit ``model``'s factors to its targets and write the posterior to ``directory``
-    (which must exist and hold no earlier calibration)."""
+    (which must exist and hold no finished calibration; the tasks an interrupted one
+    kept there are replayed)."""
     database = directory / DATABASE
-    with open_executor(backend) as (executor, _):
-        result = fit(
-            model,
-            particles=particles,
-            generations=generations,
-            seed=seed,
-            executor=executor,
-            database=f"sqlite:///{database.resolve()}",
-        )
+    store = TaskStore(
+        directory,
+        {
+            "scenario": model.raw,
+            "overrides": [[o.path, o.value] for o in model.base],
+            "factors": [f.describe() for f in model.factors],
+            "targets": [t.describe() for t in model.targets],
+            "replications": model.replications,
+            "budget": [model.budget.events, model.budget.memory_mb],
+            "run": [particles, generations, seed],
+        },
+    )
+    database.unlink(missing_ok=True)  # pyabc's history is rebuilt as the tasks replay
+    try:
+        with open_executor(backend) as (executor, _):
+            result = fit(
+                model,
+                particles=particles,
+                generations=generations,
+                seed=seed,
+                executor=executor,
+                database=f"sqlite:///{database.resolve()}",
+                store=store,
+            )
+    except OutOfReach as error:
+        raise InputError(
+            "--targets", targets_file, f"{error}; are the targets within the --vary ranges?"
+        ) from None
+    except KeyboardInterrupt:
+        raise CalibrationInterrupted(len(store), directory) from None
+    finally:
+        store.close()
     settings = {
         "particles": particles,
         "generations": generations,
