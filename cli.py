@@ -262,6 +262,11 @@ def truce() -> None:
     help="Add replications until METRIC's interval half-width is at most WIDTH.",
 )
 @click.option("--max-runs", type=click.IntRange(min=1), default=100_000, show_default=True)
+@click.option(
+    "--posterior",
+    metavar="DIR",
+    help="A folder `truce calibrate` wrote: each replication runs at its own posterior draw.",
+)
 @confidence_option
 @budget_options
 @daily_option
@@ -281,6 +286,7 @@ def run(
     chunk: int | None,
     until_ci: str | None,
     max_runs: int,
+    posterior: str | None,
     confidence: float,
     max_events: int,
     max_memory: int,
@@ -313,6 +319,7 @@ def run(
                 max_memory=max_memory,
                 # printed here, the daily series would be computed for nothing
                 daily=_switch(daily) if output is not None else False,
+                posterior=posterior,
                 progress=progress,
                 command=sys.argv,
             )

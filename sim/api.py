@@ -41,6 +41,7 @@ from sim.experiments.designs import (
     point_scenario,
     resolve_wholeness,
 )
+from sim.experiments.draws import Draws
 from sim.experiments.executors import CONNECT_TIMEOUT, Backend, choose_backend, open_executor
 from sim.experiments.experiment_files import Experiment, is_experiment_file, load_experiment
 from sim.experiments.precision import Precision
@@ -182,6 +183,7 @@ def run(
     max_events: int = MAX_EVENTS,
     max_memory: int = MAX_MEMORY_MB,
     daily: bool | None = None,
+    posterior: str | Path | None = None,
     progress: Progress | None = None,
     command: Sequence[str] | None = None,
 ) -> Results:
@@ -209,6 +211,10 @@ def run(
     budget = _budget(max_events, max_memory)
     check_confidence(confidence)
     loaded, origin = scenario_of(scenario, overrides)
+    draws = None
+    if posterior is not None:
+        raw, _ = _raw(scenario)
+        draws = Draws.open(posterior, raw, origin, tuple(to_overrides(overrides)))
     backend = _workers(choose_backend(jobs, cluster, connect_timeout), runs, chunk)
     precision = Precision.parse(until_ci, loaded, max_runs) if until_ci else None
     names = outcome_fields(loaded)
@@ -216,13 +222,26 @@ def run(
     memory: MemorySink | None = None
     sink: Sink
     shown = command or _call("run", origin, runs=runs, seed=seed)
-    aim = {"runs": runs, "until_ci": until_ci, "max_runs": max_runs if until_ci else None}
+    aim: dict[str, Any] = {
+        "runs": runs,
+        "until_ci": until_ci,
+        "max_runs": max_runs if until_ci else None,
+    }
+    if draws is not None:
+        aim["posterior"] = draws.describe()
     if output is not None and is_row_output(output):
         check_target(output, loaded, seed, aim, overwrite)
         writer = RowWriter(output, names)  # a file: .csv or .json
         sink = memory = MemorySink(names, writer, daily=bool(daily))
     elif output is not None:
-        sink = stored = ResultsDir.create_or_resume(output, loaded, origin, seed, daily=daily)
+        sink = stored = ResultsDir.create_or_resume(
+            output,
+            loaded,
+            origin,
+            seed,
+            daily=daily,
+            posterior=draws.describe() if draws is not None else None,
+        )
         stored.begin(shown, backend.describe(), runs)
     else:
         sink = memory = MemorySink(names, daily=daily is not False)
@@ -246,6 +265,7 @@ def run(
                 else None,
                 campaign=campaign,
                 budget=budget,
+                draws=draws,
             )
     except KeyboardInterrupt:
         interrupted, outcome = True, "interrupted"

@@ -19,6 +19,7 @@ EXTRAS = {
     "SALib": "sensitivity",
     "jinja2": "report",
     "pyabc": "calibrate",
+    "tomlkit": "calibrate",
 }
 
 

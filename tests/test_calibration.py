@@ -4,6 +4,7 @@ their nominal rate (a simulation-based calibration check)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ from scipy import stats
 from sim import api
 from sim.calibration import abc as abc_module
 from sim.calibration.calibrate import CalibrationInterrupted, weighted_quantile
+from sim.calibration.check import Check
 from sim.calibration.targets import RANGE_SDS, Target, read_targets, simulated
 from sim.errors import InputError
 from sim.scenario import load_scenario
@@ -363,3 +365,75 @@ def test_an_interrupted_calibration_says_what_it_kept(
         f"error: --output: {tmp_path / 'o'}: holds an unfinished calibration with other "
         "settings; run its own command again to resume it, or name a new folder"
     )
+
+
+def test_the_check_summarises_the_statistics_simulated_at_posterior_draws() -> None:
+    """Plumbing, exact: medians, 90% intervals, the share of predicted observations at
+    or below the observed one, and its two-sided p-value."""
+    model = abc_module.Model(
+        {}, "", (), (), tuple(read_targets(STRIKES, load_scenario(TWO_ACTOR))), 10
+    )
+    simulated = np.array([[1.0, 2.0, 3.0, 4.0, math.nan]])
+    predicted = np.array([[1.5, 2.5, 2.0, 9.0, math.nan]])
+    (row,) = Check(simulated, predicted, 1).rows(model)
+    assert row == {
+        "label": "mean of strikes",
+        "observed": 2.5,
+        "sd": 0.2,
+        "draws": 4,
+        "median": 2.5,
+        "low": 1.15,
+        "high": pytest.approx(3.85, abs=1e-12),
+        "share_below": 0.75,
+        "p_value": 0.5,
+        "reproduced": True,
+    }
+    (never,) = Check(np.full((1, 3), math.nan), np.full((1, 3), math.nan), 3).rows(model)
+    assert never["draws"] == 0 and never["reproduced"] is False
+
+
+def test_a_calibration_writes_its_check_pictures_and_calibrated_file(tmp_path: Path) -> None:
+    """The folder holds the predictive check (both targets reproduced: the data are
+    the model's own), the three pictures, and the scenario file with each fitted value
+    at its posterior median, commented, the --set value too, and every other line as
+    the file had it."""
+    lag = "actors.b.retaliation.lag.mean"
+    found = api.calibrate(
+        TWO_ACTOR,
+        targets={
+            "target": [
+                {"outcome": "strikes", "statistic": "mean", "observed": 2.5, "sd": 0.2},
+                {"outcome": "strikes", "statistic": "quantile 0.9", "low": 3, "high": 7},
+            ]
+        },
+        vary=[f"{B}=0.2:0.9", f"{lag}=0.5:3"],
+        overrides=["actors.a.retaliation.probability=0.6", "scenario.horizon=200"],
+        output=tmp_path / "fit",
+        particles=40,
+        replications=20,
+        seed=3,
+        jobs=2,
+    )
+    folder = tmp_path / "fit"
+    data = json.loads((folder / "calibration.json").read_text())
+    assert [row["reproduced"] for row in data["check"]["targets"]] == [True, True]
+    assert all(row["draws"] == 100 for row in data["check"]["targets"])
+    for name in ("marginals.png", "pairs.png", "check.png"):
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = (folder / "calibrated.toml").read_text()
+    scenario = load_scenario(folder / "calibrated.toml")
+    medians = {p["path"]: p["median"] for p in found.parameters()}
+    b = scenario.actor("b").retaliation
+    assert b is not None
+    assert b.probability == float(f"{medians[B]:.4g}")
+    assert b.lag.describe()["mean"] == float(f"{medians[lag]:.4g}")
+    assert scenario.horizon == 200
+    lines = text.splitlines()
+    fitted = [line for line in lines if "# FITTED" in line or "# mean: FITTED" in line]
+    assert len(fitted) == 2 and all("posterior median, 90% interval [" in f for f in fitted)
+    assert "the file had 0.6" in fitted[0] and "the file had 1.0" in fitted[1]
+    assert any(line.startswith("horizon = 200 # set by --set") for line in lines)
+    original = Path(TWO_ACTOR).read_text().splitlines()
+    kept = [line[2:] for line in difflib.ndiff(original, lines) if line.startswith("- ")]
+    changed = ["horizon", "probability", "probability", "lag"]  # a set, b fitted
+    assert [k.split("=")[0].strip() for k in kept] == changed

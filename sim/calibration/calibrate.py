@@ -3,8 +3,11 @@ the posterior written to a folder.
 
 The folder holds ``posterior.parquet`` (one row per particle of the last population:
 the varied parameters by their dotted paths, and ``weight``, summing to 1),
-``calibration.json`` (what was run, each population's temperature and evaluations, and
-each parameter's posterior summary beside its prior range) and ``abc.db``, pyabc's own
+``calibration.json`` (what was run, each population's temperature and evaluations,
+each parameter's posterior summary beside its prior range, and the predictive check of
+each target), ``calibrated.toml`` (the scenario with its fitted values and a comment on
+each), the pictures ``marginals.png``, ``pairs.png`` (two or more parameters) and
+``check.png``, and ``abc.db``, pyabc's own
 history of every population (it also holds wall-clock times, so it is the one file
 that differs between two runs of the same command). While it runs, ``tasks.sqlite``
 keeps every finished sampling task, so that the same command resumes an interrupted
@@ -13,6 +16,7 @@ calibration (see ``sim.calibration.tasks``); it stays beside the result.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.calibration import pictures
 from sim.calibration.abc import Fit, Model, OutOfReach, fit
+from sim.calibration.check import Check, predictive_check
+from sim.calibration.fitted_file import MARK, Change, data_text, fitted_text
 from sim.calibration.targets import Target
 from sim.calibration.tasks import TaskStore
 from sim.errors import InputError
@@ -28,11 +35,16 @@ from sim.experiments.designs import Factor
 from sim.experiments.executors import Backend, open_executor
 from sim.optional import require
 from sim.outputs.manifests import write_atomically, write_json
+from sim.outputs.pictures import save
+from sim.scenario.dump import flat
+from sim.scenario.load import build_scenario
 
 FORMAT = "truce-calibration-1"
 POSTERIOR = "posterior.parquet"
 SUMMARY = "calibration.json"
 DATABASE = "abc.db"
+CALIBRATED = "calibrated.toml"
+PICTURES = ("marginals.png", "pairs.png", "check.png")
 LEVEL = 0.9  # the credible interval shown
 
 
@@ -65,7 +77,15 @@ class Calibration:
     factors: list[Factor]
     result: Fit
     settings: dict[str, Any]
+    check: Check
+    model: Model
     directory: Path | None = None
+
+    @property
+    def check_rows(self) -> list[dict[str, Any]]:
+        """Each target: observed, simulated median and interval at posterior draws,
+        and the two-sided predictive p-value."""
+        return self.check.rows(self.model)
 
     @property
     def effective_size(self) -> float:
@@ -89,6 +109,7 @@ class Calibration:
             found.append(
                 {
                     "path": factor.path,
+                    "whole": factor.whole,
                     "prior_low": factor.low,
                     "prior_high": factor.high,
                     "mean": float(np.sum(w * values)),
@@ -114,9 +135,48 @@ class Calibration:
             "effective_size": self.effective_size,
             "level": LEVEL,
             "parameters": self.parameters(),
+            "check": {"failed_draws": self.check.failed, "targets": self.check_rows},
         }
 
-    def write(self, directory: Path) -> None:
+    def calibrated_text(self, targets_file: str) -> str:
+        """The scenario file with each fitted value set to its posterior median, and a
+        comment on it (see ``sim.calibration.fitted_file``)."""
+        origin = Path(self.model.origin)
+        text = origin.read_text(encoding="utf-8") if origin.is_file() else data_text(self.model.raw)
+        was = flat(build_scenario(self.model.raw, self.model.origin, ()))
+        where = targets_file or "the targets given"
+        changes = [
+            Change(o.path, o.value, f"set by {o.option} when calibrated") for o in self.model.base
+        ]
+        for p in self.parameters():
+            median = round(p["median"]) if p["whole"] else float(f"{p['median']:.4g}")
+            changes.append(
+                Change(
+                    p["path"],
+                    median,
+                    f"{MARK} to {where}: posterior median, {round(100 * LEVEL)}% interval "
+                    f"[{p['low']:.4g}, {p['high']:.4g}], prior {p['prior_low']:g} to "
+                    f"{p['prior_high']:g}; the file had {was.get(p['path'], 'no value')}",
+                )
+            )
+        rows = self.check_rows
+        reproduced = sum(bool(r.get("reproduced")) for r in rows)
+        header = [
+            *textwrap.wrap(
+                f"{self.scenario}, calibrated: the values marked {MARK} were fitted by "
+                f"`truce calibrate` (ABC-SMC, {len(self.result.weights)} particles of "
+                f"{self.model.replications} replications, seed {self.settings['seed']}) to:",
+                86,
+            ),
+            *(f"  {t.label}: observed {t.uncertainty()}" for t in self.targets),
+            f"Predictive check: {reproduced} of {len(rows)} targets reproduced "
+            "(two-sided p >= 0.05).",
+            "A fitted value is the posterior median; to carry the posterior's uncertainty",
+            "into a run, add --posterior with the calibration's folder to `truce run`.",
+        ]
+        return fitted_text(text, changes, header)
+
+    def write(self, directory: Path, targets_file: str = "") -> None:
         pa = require("pyarrow", "--output", str(directory), "the posterior file")
         require("pyarrow.parquet", "--output", str(directory), "the posterior file")
         columns = {f.path: self.result.points[:, i] for i, f in enumerate(self.factors)}
@@ -124,8 +184,32 @@ class Calibration:
         sink = pa.BufferOutputStream()
         pa.parquet.write_table(table, sink)
         write_atomically(directory / POSTERIOR, sink.getvalue().to_pybytes())
-        write_json(directory / SUMMARY, self.as_data())
+        text = self.calibrated_text(targets_file)
+        write_atomically(directory / CALIBRATED, text.encode("utf-8"))
+        self.write_pictures(directory)
+        write_json(directory / SUMMARY, self.as_data())  # last: the calibration is done
         self.directory = directory
+
+    def write_pictures(self, directory: Path) -> None:
+        points, weights = self.result.points, self.result.weights
+        summaries = self.parameters()
+        marginals, pairs, check = PICTURES
+        save(
+            pictures.marginals_figure(points, weights, self.factors, summaries, self.scenario),
+            directory / marginals,
+            "--output",
+        )
+        if len(self.factors) > 1:
+            save(
+                pictures.pairs_figure(points, weights, self.factors, summaries, self.scenario),
+                directory / pairs,
+                "--output",
+            )
+        save(
+            pictures.check_figure(self.check.simulated, self.check_rows, self.scenario),
+            directory / check,
+            "--output",
+        )
 
 
 def calibrate(
@@ -168,6 +252,7 @@ def calibrate(
                 database=f"sqlite:///{database.resolve()}",
                 store=store,
             )
+            check = predictive_check(model, result.points, result.weights, seed, executor)
     except OutOfReach as error:
         raise InputError(
             "--targets", targets_file, f"{error}; are the targets within the --vary ranges?"
@@ -183,6 +268,8 @@ def calibrate(
         "seed": seed,
         "method": "ABC-SMC (pyabc), stochastic acceptor, normal kernel, temperature schedule",
     }
-    found = Calibration(scenario_name, list(model.targets), list(factors), result, settings)
-    found.write(directory)
+    found = Calibration(
+        scenario_name, list(model.targets), list(factors), result, settings, check, model
+    )
+    found.write(directory, targets_file)
     return found

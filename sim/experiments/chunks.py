@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import simpy
@@ -21,6 +21,9 @@ from sim.model.daily import DailyColumns, DailyData
 from sim.model.outcomes import Columns, summarize, to_columns
 from sim.model.replication import simulate
 from sim.scenario.spec import Scenario
+
+if TYPE_CHECKING:
+    from sim.experiments.draws import Draws
 
 K = TypeVar("K")
 
@@ -84,17 +87,20 @@ def run_chunk(
     count: int,
     budget: Budget = DEFAULT_BUDGET,
     daily: bool = False,
+    draws: Draws | None = None,
 ) -> Chunk:
     """Run a chunk, with its daily series if ``daily``; a replication that raises (or
-    outruns its ``budget``) is recorded and the rest go on."""
+    outruns its ``budget``) is recorded and the rest go on. With ``draws``, each
+    replication runs the scenario at its own posterior draw."""
     start = time.perf_counter()
     outcomes = []
     failures = []
     series = DailyColumns(scenario) if daily else None
     for replication in range(first, first + count):
         try:
-            run = simulate(scenario, seed, replication, budget)
-            outcome = summarize(scenario, run)
+            drawn = scenario if draws is None else draws.at(seed, replication)
+            run = simulate(drawn, seed, replication, budget)
+            outcome = summarize(drawn, run)
             if series is not None:
                 series.add(run)
         except Exception as error:
@@ -167,11 +173,12 @@ def run_chunks(
     in_flight: int,
     budget: Budget = DEFAULT_BUDGET,
     daily: bool = False,
+    draws: Draws | None = None,
 ) -> Generator[Chunk, None, None]:
     """Submit the chunks, at most ``in_flight`` at a time, and yield each as it
     finishes. Closing the iterator (an interrupt) cancels what has not started."""
     tasks = ((None, scenario, first, count) for first, count in ranges)
-    for _, chunk in run_tasks(executor, seed, tasks, in_flight, budget, daily):
+    for _, chunk in run_tasks(executor, seed, tasks, in_flight, budget, daily, draws):
         yield chunk
 
 
@@ -182,6 +189,7 @@ def run_tasks(
     in_flight: int,
     budget: Budget = DEFAULT_BUDGET,
     daily: bool = False,
+    draws: Draws | None = None,
 ) -> Iterator[tuple[K, Chunk]]:
     """Chunks of possibly different scenarios, each task tagged with a key, yielded
     with their keys as they finish (a sensitivity analysis runs many small points at
@@ -195,7 +203,7 @@ def run_tasks(
             if task is None:
                 return
             key, scenario, first, count = task
-            future = executor.submit(run_chunk, scenario, seed, first, count, budget, daily)
+            future = executor.submit(run_chunk, scenario, seed, first, count, budget, daily, draws)
             pending[future] = key
             if future.done():  # ran at once (serial): hand it over before running more
                 return

@@ -21,6 +21,7 @@ from sim.experiments.chunks import (
     chunk_size,
     run_chunks,
 )
+from sim.experiments.draws import Draws
 from sim.experiments.precision import Precision
 from sim.model.budget import Budget
 from sim.model.outcomes import Columns
@@ -72,13 +73,15 @@ def run_on(
     on_chunk: Callable[[Chunk, Campaign], None] | None = None,
     campaign: Campaign | None = None,
     budget: Budget = DEFAULT_BUDGET,
+    draws: Draws | None = None,
 ) -> Campaign:
     """Run replications ``0 .. runs - 1`` that ``sink`` does not hold yet, on an open
     executor (a sweep runs all its points on one). With ``precision``, keep adding
     batches until its half-width is reached or its cap. ``campaign`` (filled in as
     chunks finish) stays readable if this is interrupted. Each replication runs within
     ``budget``; when the first ``HOPELESS`` all fail, the run stops (``RunFailed``).
-    When the sink keeps daily series, each chunk carries its replications' series."""
+    When the sink keeps daily series, each chunk carries its replications' series.
+    With ``draws``, each replication runs at its own posterior draw."""
     campaign = campaign if campaign is not None else Campaign()
     start = time.perf_counter()
     done = sink.done()
@@ -89,7 +92,9 @@ def run_on(
         ranges = chunk_ranges(done.missing(campaign.target), size)
         # four chunks a worker in flight: a worker never waits for the next task to
         # arrive (with two, a Dask cluster idled long enough to cost 20% more)
-        chunks = run_chunks(executor, scenario, seed, ranges, 4 * workers, budget, sink.daily)
+        chunks = run_chunks(
+            executor, scenario, seed, ranges, 4 * workers, budget, sink.daily, draws
+        )
         for finished in chunks:
             sink.write(finished)
             done.add(finished.first, finished.count)

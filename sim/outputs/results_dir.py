@@ -99,12 +99,14 @@ class ResultsDir:
         seed: int,
         constants: Mapping[str, float | int] | None = None,
         daily: bool | None = None,
+        posterior: Mapping[str, Any] | None = None,
     ) -> ResultsDir:
         """Open ``path`` for a run, creating it, or resuming it if it holds an earlier
         run of the same scenario and seed. ``constants`` become columns of every row
         (a sweep's point and its parameter values). ``daily`` keeps the daily series
         (None: as the directory already does, and yes in a new one); a directory keeps
-        them for all of its replications or for none.
+        them for all of its replications or for none. ``posterior`` (the parameter draws
+        the replications took) is part of what a resumed run must share.
 
         The directory is locked until ``close``: a second writer is refused. What an
         earlier writer left that cannot be trusted is cleared, saying so (a warning):
@@ -125,7 +127,11 @@ class ResultsDir:
                 MANIFEST,
                 FORMAT,
                 KIND,
-                identity={"scenario": scenario_to_data(scenario), "seed": seed},
+                identity={
+                    "scenario": scenario_to_data(scenario),
+                    "seed": seed,
+                    **({"posterior": dict(posterior)} if posterior else {}),
+                },
                 another="results of another scenario or seed",
                 fresh={
                     "scenario_file": scenario_file,

@@ -493,12 +493,19 @@ def calibration_table(data: Mapping[str, Any], folder: str) -> str:
             f"  {p['path']:<44} {prior:<17} {p['median']:>9.4g}  [{p['low']:.4g}, {p['high']:.4g}]"
         )
     lines.append("")
-    lines.append("  targets")
-    for t in data["targets"]:
+    lines.append(
+        f"  {'target':<36} {'observed':<17} {'simulated':>9}  {level}% interval   predictive p"
+    )
+    for t, c in zip(data["targets"], data["check"]["targets"], strict=True):
         observed = (
             f"{t['low']:g} to {t['high']:g}" if "low" in t else f"{t['observed']:g} +- {t['sd']:g}"
         )
-        lines.append(f"    {t['label']:<46} observed {observed}")
+        if c["draws"]:
+            found = f"{c['median']:>9.4g}  [{c['low']:.4g}, {c['high']:.4g}]"
+            mark = "" if c["reproduced"] else "  not reproduced"
+            lines.append(f"  {t['label']:<36} {observed:<17} {found:<28} {c['p_value']:.2f}{mark}")
+        else:
+            lines.append(f"  {t['label']:<36} {observed:<17} {'no draw defines it':>9}")
     lines.append("")
     steps = ", ".join(f"{p['temperature']:.3g}" for p in data["populations"])
     lines.append(
@@ -511,5 +518,13 @@ def calibration_table(data: Mapping[str, Any], folder: str) -> str:
             f"  warning: stopped at temperature {data['final_temperature']:.3g} > 1: "
             "this sample is not yet the posterior; raise --generations"
         )
-    lines.append(f"  posterior: {folder}/posterior.parquet; summary: {folder}/calibration.json")
+    if data["rejected_for_failures"]:
+        lines.append(
+            f"  {data['rejected_for_failures']} particles rejected: their replications "
+            "failed (see --max-events, --max-memory)"
+        )
+    lines.append(
+        f"  in {folder}: posterior.parquet, calibration.json, calibrated.toml, "
+        "marginals.png, check.png" + (", pairs.png" if len(data["parameters"]) > 1 else "")
+    )
     return "\n".join(lines)
