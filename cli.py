@@ -795,6 +795,11 @@ def episodes(
     show_default=True,
     help="Populations at most.",
 )
+@click.option(
+    "--events",
+    metavar="FILE.csv",
+    help="An event table (ACLED's columns) for the [events] table of TARGETS.",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
 @set_option
 @horizon_option
@@ -807,6 +812,7 @@ def calibrate(
     targets: str,
     varies: tuple[str, ...],
     output: str,
+    events: str | None,
     particles: int,
     replications: int,
     generations: int,
@@ -828,6 +834,7 @@ def calibrate(
             targets=targets,
             vary=varies,
             output=output,
+            events=events,
             particles=particles,
             replications=replications,
             generations=generations,

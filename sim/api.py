@@ -730,6 +730,7 @@ def calibrate(
     targets: str | Path | Mapping[str, Any],
     vary: Mapping[str, Any] | Sequence[str | Factor],
     output: str | Path,
+    events: str | Path | None = None,
     particles: int = 200,
     replications: int = 100,
     generations: int = 10,
@@ -745,7 +746,9 @@ def calibrate(
     ``targets`` by ABC-SMC (pyabc): ``particles`` per population, each particle
     ``replications`` replications, at most ``generations`` populations. The posterior
     and a summary go to the folder ``output``. The result never depends on ``jobs`` or
-    ``cluster``. Interrupted (``CalibrationInterrupted``), it keeps every finished
+    ``cluster``. ``events`` names an event table (ACLED's columns) that the target
+    file's ``[events]`` table maps onto the scenario's actors, adding targets.
+    Interrupted (``CalibrationInterrupted``), it keeps every finished
     particle's simulations in ``output``, and the same call resumes from them."""
     for value, option, low in (
         (particles, "--particles", 10),
@@ -768,7 +771,7 @@ def calibrate(
                 "--vary", factor.path, "expected a range LOW:HIGH (a uniform prior), not a list"
             )
         point_scenario(raw, origin, base, {factor.path: factor.low})  # a path that exists
-    found = read_targets(targets, loaded)
+    found = read_targets(targets, loaded, events)
     directory = Path(output)
     if (directory / calibration_run.SUMMARY).exists():
         raise InputError("--output", str(output), "holds a calibration already; name a new folder")

@@ -2,7 +2,8 @@
 replaced by its posterior median and a comment saying that it was fitted, to what, and
 with what uncertainty; values the calibration set with ``--set`` say so too.
 
-tomlkit edits the text in place, so the file's layout and every other comment survive.
+tomlkit edits the text in place, so the file's layout and every other comment survive;
+a replaced value's own comment is kept after the new one.
 A value inside an inline table (``lag = { distribution = "exponential", mean = 1.0 }``)
 carries its comment on the inline table's line; a value the file left to its default
 is added to its table.
@@ -61,7 +62,8 @@ def fitted_text(text: str, changes: Sequence[Change], header: Sequence[str]) -> 
     for change in changes:
         _place(document, change, notes)
     for holder, lines in notes.values():
-        holder.comment("; ".join(lines))
+        had = holder.trivia.comment.lstrip("#").strip()
+        holder.comment("; ".join(lines) + (f" [the file's note: {had}]" if had else ""))
     top = "".join(f"# {line}\n" if line else "#\n" for line in header)
     return top + "#\n" + str(tomlkit.dumps(document))
 

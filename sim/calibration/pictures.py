@@ -178,7 +178,7 @@ def check_figure(
             observed + 1.96 * sd,
             color=OBSERVED,
             alpha=0.15,
-            label=f"observed {observed:g} +- {sd:g} (95% band)",
+            label=f"observed {observed:g} +- {sd:.3g} (95% band)",
         )
         axes.axvline(observed, color=OBSERVED, linewidth=1.5)
         verdict = (

@@ -75,7 +75,7 @@ class Target:
         """The observation as the file gave it."""
         if not math.isnan(self.low):
             return f"{self.low:g} to {self.high:g}"
-        return f"{self.observed:g} +- {self.sd:g}"
+        return f"{self.observed:g} +- {self.sd:.3g}"
 
     def describe(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -157,16 +157,34 @@ def _target(table: Table, scenario: Scenario) -> Target:
     return target
 
 
-def read_targets(source: str | Path | Mapping[str, Any], scenario: Scenario) -> list[Target]:
-    """The targets of a file (or of its parsed data), checked against the scenario."""
+def read_targets(
+    source: str | Path | Mapping[str, Any],
+    scenario: Scenario,
+    events: str | Path | None = None,
+) -> list[Target]:
+    """The targets of a file (or of its parsed data), checked against the scenario;
+    its ``[events]`` table adds the targets of an event file (``events`` names one; see
+    ``sim.calibration.events``)."""
+    from sim.calibration.events import event_targets
+
     name = str(source) if not isinstance(source, Mapping) else "targets"
     data = read_toml(source) if not isinstance(source, Mapping) else source
     top = Table(data, "", Source(name))
     tables = top.array_of_tables("target")
+    spec = top.table("events")
     top.close("a target file")
-    if not tables:
-        raise InputError(name, "target", "missing; expected at least one [[target]] table")
+    if events is not None and spec is None:
+        raise InputError(
+            name, "events", "missing; --events needs an [events] table naming the actors"
+        )
     targets = [_target(table, scenario) for table in tables]
+    if spec is not None:
+        folder = None if isinstance(source, Mapping) else Path(source).parent
+        targets += event_targets(spec, scenario, events, folder)
+    if not targets:
+        raise InputError(
+            name, "target", "missing; expected at least one [[target]] table or [events]"
+        )
     labels = [t.label for t in targets]
     for index, label in enumerate(labels):
         if label in labels[:index]:

@@ -498,7 +498,9 @@ def calibration_table(data: Mapping[str, Any], folder: str) -> str:
     )
     for t, c in zip(data["targets"], data["check"]["targets"], strict=True):
         observed = (
-            f"{t['low']:g} to {t['high']:g}" if "low" in t else f"{t['observed']:g} +- {t['sd']:g}"
+            f"{t['low']:g} to {t['high']:g}"
+            if "low" in t
+            else f"{t['observed']:g} +- {t['sd']:.3g}"
         )
         if c["draws"]:
             found = f"{c['median']:>9.4g}  [{c['low']:.4g}, {c['high']:.4g}]"

@@ -213,6 +213,17 @@ class Table:
             self.fail(key, f"expected an array of strings, got {show(value)}")
         return tuple(value)
 
+    def integers(self, key: str, default: Any = MISSING, *, low: int = 0, high: int) -> list[int]:
+        """A whole number or an array of them, each from ``low`` to ``high``, sorted."""
+        expected = f"a whole number or an array of them, each from {low} to {high}"
+        value = self._raw(key, default, expected)
+        found = value if isinstance(value, list) else [value]
+        if not found or not all(
+            isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in found
+        ):
+            self.fail(key, f"expected {expected}, got {show(value)}")
+        return sorted(set(found))
+
     def table(self, key: str, required: bool = False) -> Table | None:
         value = self._raw(key, MISSING if required else None, "a table")
         if value is None:
