@@ -854,6 +854,59 @@ def calibrate(
 
 
 @truce.command()
+@click.argument("sweep", metavar="SWEEP_DIR")
+@click.option("--metric", required=True, help="An outcome, or SERIES@DAY, of the sweep.")
+@click.option(
+    "--threshold",
+    type=float,
+    help="A case of interest: the estimate (or a replication's number) above this.",
+)
+@click.option(
+    "--per",
+    type=click.Choice(["point", "replication"]),
+    default="point",
+    show_default=True,
+    help="Rows: each point's estimate, or each replication.",
+)
+@click.option("--min-coverage", type=float, default=0.5, show_default=True)
+@click.option(
+    "--max-qp",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Lift a box limit whose quasi-p-value is above this.",
+)
+@click.option("--max-depth", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--output", help="A folder for the pictures (tradeoff.png, box.png).")
+@format_option
+def discover(
+    sweep: str,
+    metric: str,
+    threshold: float | None,
+    per: str,
+    min_coverage: float,
+    max_qp: float,
+    max_depth: int,
+    output: str | None,
+    fmt: str,
+) -> None:
+    """Find where in SWEEP_DIR's parameters METRIC is high: PRIM's box as rules, with
+    its coverage / density trade-off, and a classification tree beside it."""
+    found = api.discover(
+        sweep,
+        metric=metric,
+        threshold=threshold,
+        per=per,
+        min_coverage=min_coverage,
+        max_qp=max_qp,
+        max_depth=max_depth,
+        output=output,
+    )
+    data = found.as_data()
+    click.echo(_dump(data) if fmt == "json" else tables.discovery_table(data))
+
+
+@truce.command()
 @scenario_argument
 @set_option
 @horizon_option

@@ -31,6 +31,7 @@ from sim.calibration import calibrate as calibration_run
 from sim.calibration.abc import Model
 from sim.calibration.calibrate import Calibration
 from sim.calibration.targets import read_targets
+from sim.discovery.discover import Discovery
 from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size, failure_text
@@ -86,6 +87,7 @@ __all__ = [
     "CalibrationInterrupted",
     "Interrupted",
     "compare",
+    "discover",
     "open_results",
     "plot",
     "run",
@@ -791,6 +793,52 @@ def calibrate(
         directory=directory,
         targets_file="" if isinstance(targets, Mapping) else str(targets),
     )
+
+
+def discover(
+    sweep: SweepResults | str | Path,
+    *,
+    metric: str,
+    threshold: float | None = None,
+    per: str = "point",
+    min_coverage: float = 0.5,
+    max_qp: float | None = 0.05,
+    max_depth: int = 3,
+    output: str | Path | None = None,
+) -> Discovery:
+    """Where in a sweep's parameters ``metric`` is high: PRIM's box (the cases of
+    interest are points whose estimate is above ``threshold``, or with ``per`` =
+    ``replication`` replications where a true/false outcome holds or a number is above
+    ``threshold``), chosen as ``sim.discovery.prim`` says, and a classification tree
+    of depth ``max_depth`` beside it. ``output`` names a folder for the pictures of the
+    coverage / density trade-off and of the box."""
+    from sim.discovery import find_box, frame, grow_tree
+    from sim.discovery import pictures as discovery_pictures
+    from sim.discovery.discover import PICTURES
+
+    opened = sweep if isinstance(sweep, SweepResults) else open_results(sweep)
+    if not isinstance(opened, SweepResults):
+        raise InputError("DIR", str(sweep), "expected a sweep directory (truce sweep --output)")
+    _whole(max_depth, "--max-depth", 1)
+    rows = frame(opened, metric, per=per, threshold=threshold)
+    prim = find_box(rows, min_coverage=min_coverage, max_qp=max_qp)
+    found = Discovery(rows, prim, grow_tree(rows, max_depth=max_depth))
+    if output is not None:
+        folder = Path(output)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(
+                "--output", str(output), f"cannot be made ({error.strerror})"
+            ) from None
+        tradeoff, box = PICTURES
+        found.pictures = [
+            pictures.save(
+                discovery_pictures.trajectory_figure(prim), folder / tradeoff, "--output"
+            ),
+            pictures.save(discovery_pictures.box_figure(prim), folder / box, "--output"),
+        ]
+    return found
 
 
 def trace(

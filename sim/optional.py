@@ -20,6 +20,7 @@ EXTRAS = {
     "jinja2": "report",
     "pyabc": "calibrate",
     "tomlkit": "calibrate",
+    "sklearn": "discover",
 }
 
 

@@ -82,7 +82,7 @@ def test_the_series_table_is_the_series_catalogue() -> None:
 
 def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
     shown = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
-    assert shown == ["docs/trace.png", "docs/report.png"]
+    assert shown == ["docs/discovery-tradeoff.png", "docs/trace.png", "docs/report.png"]
     for path in shown:
         assert (ROOT / path).stat().st_size > 10_000, path
 

@@ -530,3 +530,46 @@ def calibration_table(data: Mapping[str, Any], folder: str) -> str:
         "marginals.png, check.png" + (", pairs.png" if len(data["parameters"]) > 1 else "")
     )
     return "\n".join(lines)
+
+
+def discovery_table(data: Mapping[str, Any]) -> str:
+    """A discovery: PRIM's box as a sentence, the trade-off along the peeling, the
+    box's limits, and the tree's regions."""
+    box = data["box"]
+    lines = [
+        box["sentence"],
+        "",
+        f"  {data['rows']} rows ({data['per']}s), {data['cases']} cases of interest"
+        + (f"; {data['left_out']} left out (no value)" if data["left_out"] else "")
+        + (f"; constant, left out: {', '.join(data['constant'])}" if data["constant"] else ""),
+        f"  chosen: {box['choice']} (step {box['step']})",
+        "",
+        "  trade-off along the peeling",
+        f"    {'step':>4}  {'coverage':>8}  {'density':>7}  {'mass':>5}  restricted",
+    ]
+    trajectory = data["trajectory"]
+    shown = sorted({0, len(trajectory) - 1, box["step"], *range(0, len(trajectory), 5)})
+    for index in shown:
+        s = trajectory[index]
+        mark = "  <- chosen" if index == box["step"] else ""
+        lines.append(
+            f"    {index:>4}  {s['coverage']:>8.2f}  {s['density']:>7.2f}  {s['mass']:>5.2f}"
+            f"  {s['restricted']:>10}{mark}"
+        )
+    if box["rules"]:
+        lines += ["", "  the box's limits (quasi-p-value of each, lower / upper)"]
+        for rule in box["rules"]:
+            path = rule.split(" ")[0] if " " in rule else rule
+            name = next((p for p in box["quasi_p"] if p in rule), path)
+            qp = " / ".join("-" if v is None else f"{v:.2g}" for v in box["quasi_p"][name])
+            lines.append(f"    {rule:<60} {qp}")
+    if box["lifted"]:
+        lines.append(f"  lifted (quasi-p above the limit): {'; '.join(box['lifted'])}")
+    tree = data["tree"]
+    lines += ["", f"  tree (CART, depth {tree['max_depth']}): regions, most cases first"]
+    for leaf in tree["leaves"]:
+        kind = "case" if leaf["case"] else "other"
+        lines.append(f"    {leaf['share']:>5.2f} of {leaf['rows']:>5} ({kind:<5})  {leaf['rules']}")
+    if data["pictures"]:
+        lines += ["", f"  pictures: {', '.join(data['pictures'])}"]
+    return "\n".join(lines)
