@@ -58,7 +58,9 @@ def test_events_are_counted_by_actor_and_day(tmp_path: Path) -> None:
 
 
 def test_the_bundled_idlib_targets_read_the_article_events() -> None:
-    found = read_targets(ROOT / "scenarios" / "idlib-2020-10-targets.toml", load_scenario(IDLIB))
+    found = read_targets(
+        ROOT / "scenarios" / "observed" / "idlib-2020-10-targets.toml", load_scenario(IDLIB)
+    )
     assert [(t.label, t.observed) for t in found] == [
         ("median of opening_answer_day", 1.0),
         ("strikes_nfl summed to day 1", 1),
@@ -137,7 +139,7 @@ def test_the_readmes_event_targets_are_the_bundled_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The README's target file, written where its event file's path leads, reads the
-    same targets as scenarios/idlib-2020-10-targets.toml."""
+    same targets as scenarios/observed/idlib-2020-10-targets.toml."""
     from tests.test_readme import blocks
 
     (text,) = [b for b in blocks("toml") if b.startswith("# idlib-targets.toml")]
@@ -146,4 +148,6 @@ def test_the_readmes_event_targets_are_the_bundled_ones(
     monkeypatch.chdir(tmp_path)
     scenario = load_scenario(IDLIB)
     shown = read_targets(tmp_path / "idlib-targets.toml", scenario)
-    assert shown == read_targets(ROOT / "scenarios" / "idlib-2020-10-targets.toml", scenario)
+    assert shown == read_targets(
+        ROOT / "scenarios" / "observed" / "idlib-2020-10-targets.toml", scenario
+    )
