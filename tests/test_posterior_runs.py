@@ -99,3 +99,43 @@ def test_a_posterior_path_the_scenario_lacks_is_refused(tmp_path: Path) -> None:
     (folder / "calibration.json").write_text(json.dumps({"parameters": [{"path": path}]}))
     with pytest.raises(InputError, match=r"actors\.c"):
         api.run(TWO_ACTOR, runs=10, posterior=folder, jobs=1)
+
+
+def test_a_posterior_run_resumed_without_its_posterior_is_refused(tmp_path: Path) -> None:
+    folder = posterior(tmp_path / "p", [0.2, 0.8], [0.5, 0.5])
+    api.run(TWO_ACTOR, runs=20, posterior=folder, jobs=1, output=tmp_path / "out")
+    with pytest.raises(InputError) as caught:
+        api.run(TWO_ACTOR, runs=40, jobs=1, output=tmp_path / "out")
+    assert str(caught.value) == (
+        f"--posterior: missing: {tmp_path / 'out'} holds replications run over the "
+        f"posterior in {folder}; resume with the same --posterior"
+    )
+
+
+@pytest.mark.parametrize("damage", ["parquet", "json", "empty json"])
+def test_a_damaged_posterior_gets_one_line(tmp_path: Path, damage: str) -> None:
+    folder = posterior(tmp_path / "p", [0.2, 0.8], [0.5, 0.5])
+    if damage == "parquet":
+        (folder / "posterior.parquet").write_bytes(b"not parquet")
+    else:
+        (folder / "calibration.json").write_text("{" if damage == "json" else "{}")
+    result = invoke("run", TWO_ACTOR, "--runs", 10, "--posterior", folder)
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(
+        f"error: --posterior: {folder}: cannot be read as a calibration's posterior"
+    )
+
+
+def test_a_run_without_the_calibrations_settings_is_warned(tmp_path: Path) -> None:
+    folder = posterior(tmp_path / "p", [0.2, 0.8], [0.5, 0.5])
+    summary = {
+        "parameters": [{"path": B, "whole": False}],
+        "converged": False,
+        "settings": {"overrides": [["scenario.horizon", 30]]},
+    }
+    (folder / "calibration.json").write_text(json.dumps(summary))
+    with pytest.warns(UserWarning) as caught:
+        api.run(TWO_ACTOR, runs=5, posterior=folder, jobs=1)
+    texts = [str(w.message) for w in caught]
+    assert any("was run with --set scenario.horizon=30" in t for t in texts)
+    assert any("not yet the posterior" in t for t in texts)

@@ -267,6 +267,7 @@ def calibrate(
         "replications": model.replications,
         "seed": seed,
         "method": "ABC-SMC (pyabc), stochastic acceptor, normal kernel, temperature schedule",
+        "overrides": [[o.path, o.value] for o in model.base],
     }
     found = Calibration(
         scenario_name, list(model.targets), list(factors), result, settings, check, model

@@ -7,19 +7,24 @@ The target file's ``[events]`` table says how to read it::
     [events]
     file = "idlib-acled.csv"         # or --events FILE.csv; relative to the target file
     start_date = 2020-10-26          # the scenario's day 0 (default: its start_date)
-    days = [0, 2, 9]                 # sums to these days (default: to the last event)
+    days = [0, 2, 9]                 # intervals ending on these days (default: the last event)
     types = ["Battles", "Explosions/Remote violence"]   # the event types that are strikes
     sd_share = 0.2                   # the error of a count: see below
-    [events.actors]                  # dataset names -> scenario actor ids
+    [events.actors]                  # dataset names -> the scenario's armed actors
     "Military Forces of Russia (2000-)" = "russia"
 
-Only events of those types count. For each mapped actor that strikes (``actor1``)
-there is a target of its strikes, the daily series ``strikes_<id>`` summed to each day,
-observed as the number of its events from ``start_date`` to that day; for each mapped
-actor struck (``actor2``), a target of ``reported_<id>``, the deaths the observer
-reports, summed the same way, observed as the events' fatalities. A count's error is normal with
+Only events of those types count, and ``days`` cuts the days from ``start_date`` into
+intervals (above: day 0, days 1 to 2, days 3 to 9), so that no event is counted in two
+targets. For each mapped actor and interval there is a target of its strikes (the
+daily series ``strikes_<id>`` summed over the interval, observed as the number of its
+events as ``actor1``) and one of its deaths (``deaths_<id>``, the deaths on the day of
+the strike that caused them, observed as the fatalities of the events where it is
+``actor2``): a mapped actor with no event is observed at zero. A dataset's fatalities
+are compared with the model's deaths by the day of the event, not with the observer's
+reports, which fall on the day of the report. A count's error is normal with
 ``sd = max(1, sqrt(count), sd_share * count)``: counting noise, and the share a dataset
-is taken to be off by (0 by default). Events of actors not in the mapping are left out.
+is taken to be off by (0 by default). An event counts for the side that is mapped: a
+strike of a mapped ``actor1`` on anyone, deaths of a mapped ``actor2`` from anyone.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ def _fatalities(text: str, file: str, line: int) -> int:
     return value
 
 
-def read_events(path: Path) -> list[tuple[dt.date, str, str, int, str]]:
+def read_events(path: Path, option: str = "--events") -> list[tuple[dt.date, str, str, int, str]]:
     """Every row: (date, actor1, actor2, fatalities, event_type)."""
     file = str(path)
     try:
@@ -89,9 +94,9 @@ def read_events(path: Path) -> list[tuple[dt.date, str, str, int, str]]:
                 for line, row in enumerate(reader, start=2)
             ]
     except OSError as error:
-        raise InputError("--events", file, f"cannot be read ({error.strerror})") from None
+        raise InputError(option, file, f"cannot be read ({error.strerror})") from None
     except (UnicodeDecodeError, csv.Error) as error:
-        raise InputError("--events", file, f"expected a CSV file ({error})") from None
+        raise InputError(option, file, f"expected a CSV file ({error})") from None
 
 
 def _sd(count: float, share: float) -> float:
@@ -116,14 +121,16 @@ def event_targets(
     share = table.number("sd_share", 0.0, low=0.0, high=10.0)
     mapping = table.table("actors", required=True)
     assert mapping is not None
-    ids = {a.id for a in scenario.actors}
+    ids = {a.id for a in scenario.armed}  # only they strike and are struck
     names: dict[str, str] = {}
     for name in mapping.data:
         names[name] = mapping.string(name, choices=sorted(ids))
     mapping.close()
     rows = [
         ((date - start).days, names.get(one), names.get(two), deaths, kind)
-        for date, one, two, deaths, kind in read_events(path)
+        for date, one, two, deaths, kind in read_events(
+            path, "--events" if events is not None else table.source.origin(table.path_of("file"))
+        )
     ]
     rows = [r for r in rows if 0 <= r[0] <= last and r[4] in types]
     if not any(r[1] or r[2] for r in rows):
@@ -132,12 +139,15 @@ def event_targets(
     chosen = table.integers("days", [max(mapped)] if mapped else [last], high=last)
     table.close("the events")
     targets = []
-    for actor in sorted({r[1] for r in rows if r[1]}):
-        for day in chosen:
-            count = sum(1 for r in rows if r[1] == actor and r[0] <= day)
-            targets.append(Target(f"strikes_{actor}", "sum", count, _sd(count, share), day=day))
-    for actor in sorted({r[2] for r in rows if r[2]}):
-        for day in chosen:
-            deaths = sum(r[3] for r in rows if r[2] == actor and r[0] <= day)
-            targets.append(Target(f"reported_{actor}", "sum", deaths, _sd(deaths, share), day=day))
+    intervals = list(zip([0] + [d + 1 for d in chosen[:-1]], chosen, strict=True))
+    for actor in sorted(set(names.values())):
+        for first, day in intervals:
+            count = sum(1 for r in rows if r[1] == actor and first <= r[0] <= day)
+            sd = _sd(count, share)
+            targets.append(Target(f"strikes_{actor}", "sum", count, sd, day=day, first=first))
+    for actor in sorted(set(names.values())):
+        for first, day in intervals:
+            deaths = sum(r[3] for r in rows if r[2] == actor and first <= r[0] <= day)
+            sd = _sd(deaths, share)
+            targets.append(Target(f"deaths_{actor}", "sum", deaths, sd, day=day, first=first))
     return targets

@@ -53,6 +53,7 @@ class Target:
     day: int = -1
     low: float = math.nan  # the range given, if one was
     high: float = math.nan
+    first: int = 0  # a sum runs from this day (an event table's interval) to ``day``
 
     @property
     def is_series(self) -> bool:
@@ -65,6 +66,8 @@ class Target:
             return f"quantile {self.q:g} of {self.outcome}"
         if self.statistic == "value":
             return f"{self.outcome} at day {self.day}"
+        if self.statistic == "sum" and self.first:
+            return f"{self.outcome} summed over days {self.first} to {self.day}"
         if self.statistic == "sum":
             return f"{self.outcome} summed to day {self.day}"
         if self.statistic == "probability":
@@ -89,6 +92,8 @@ class Target:
             found["q"] = self.q
         if self.is_series:
             found["day"] = self.day
+        if self.first:
+            found["first"] = self.first
         if not math.isnan(self.low):
             found.update(low=self.low, high=self.high)
         return found
@@ -205,7 +210,7 @@ def simulated(
         values = np.asarray(daily[target.outcome], dtype=float).reshape(-1, days(scenario))
         if target.statistic == "value":
             return float(values[:, target.day].mean())
-        return float(values[:, : target.day + 1].sum(axis=1).mean())
+        return float(values[:, target.first : target.day + 1].sum(axis=1).mean())
     field = find(scenario, target.outcome)
     assert field is not None
     present = np.asarray(given_values(field, columns, scenario), dtype=float)

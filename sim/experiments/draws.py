@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,23 @@ class Draws:
             )
         require("pyarrow", "--posterior", str(directory), "the posterior file")
         parquet = require("pyarrow.parquet", "--posterior", str(directory), "the posterior file")
-        table = parquet.read_table(folder / POSTERIOR)
-        summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        whole = {p["path"]: bool(p.get("whole", False)) for p in summary["parameters"]}
-        paths = [name for name in table.column_names if name != "weight"]
-        values = np.column_stack([table.column(p).to_numpy() for p in paths])
-        weights = table.column("weight").to_numpy()
+        try:
+            table = parquet.read_table(folder / POSTERIOR)
+            summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+            whole = {p["path"]: bool(p.get("whole", False)) for p in summary["parameters"]}
+            paths = [name for name in table.column_names if name != "weight"]
+            values = np.column_stack([table.column(p).to_numpy() for p in paths]).astype(float)
+            weights = table.column("weight").to_numpy().astype(float)
+        except Exception as error:  # a damaged or foreign file, whatever the reader says
+            raise InputError(
+                "--posterior",
+                str(directory),
+                f"cannot be read as a calibration's posterior ({type(error).__name__})",
+            ) from None
+        if not paths or not len(weights) or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
+            raise InputError(
+                "--posterior", str(directory), "expected a posterior sample with positive weights"
+            )
         draws = cls(
             raw,
             origin,
@@ -85,7 +97,30 @@ class Draws:
             [whole.get(p, False) for p in paths],
             str(directory),
         )
-        draws.scenario(0)  # every path is the scenario's, and the values are valid
+        try:
+            draws.scenario(0)  # every path is the scenario's, and the values are valid
+        except InputError as error:
+            raise InputError(
+                "--posterior", str(directory), f"{error.path}: {error.expected}"
+            ) from None
+        given = {o.path: o.value for o in base}
+        differ = [
+            f"{path}={value}"
+            for path, value in summary.get("settings", {}).get("overrides", [])
+            if given.get(path) != value
+        ]
+        if differ:
+            warnings.warn(
+                f"the calibration in {directory} was run with --set {', '.join(differ)}, "
+                "and this run is not: its posterior is applied to another scenario",
+                stacklevel=2,
+            )
+        if summary.get("converged") is False:
+            warnings.warn(
+                f"the calibration in {directory} stopped before its temperature reached 1: "
+                "its sample is not yet the posterior",
+                stacklevel=2,
+            )
         return draws
 
     def row(self, seed: int, replication: int) -> int:

@@ -141,6 +141,13 @@ class ResultsDir:
                 legacy=LEGACY_MANIFEST,
                 shape=SHAPE,
             )
+            if "posterior" in manifest and not posterior:
+                raise InputError(
+                    "--posterior",
+                    "",
+                    f"missing: {path} holds replications run over the posterior in "
+                    f"{manifest['posterior'].get('source')}; resume with the same --posterior",
+                )
             kept = bool(manifest.get("daily", False))
             if daily is not None and daily != kept:
                 raise InputError(
