@@ -33,6 +33,7 @@ from sim.calibration.calibrate import Calibration
 from sim.calibration.targets import read_targets
 from sim.discovery.discover import Discovery
 from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
+from sim.experiments import draws as draws_files
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size, failure_text
 from sim.experiments.designs import (
@@ -775,7 +776,7 @@ def calibrate(
         point_scenario(raw, origin, base, {factor.path: factor.low})  # a path that exists
     found = read_targets(targets, loaded, events)
     directory = Path(output)
-    if (directory / calibration_run.SUMMARY).exists():
+    if (directory / draws_files.SUMMARY).exists():
         raise InputError("--output", str(output), "holds a calibration already; name a new folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ PROPOSALS = 1000  # per task, before a calibration is stopped as out of reach
 FAILED = "failed"  # the statistic that counts a particle's failed replications
 
 
-def _names(factors: Sequence[Factor]) -> list[str]:
+def parameter_names(factors: Sequence[Factor]) -> list[str]:
     """pyabc's parameter names: p0, p1, ... (a dotted path is not a safe name)."""
     return [f"p{i}" for i in range(len(factors))]
 
@@ -71,7 +71,7 @@ class Model:
 
     def point(self, parameters: Mapping[str, float]) -> dict[str, float]:
         found = {}
-        for name, factor in zip(_names(self.factors), self.factors, strict=True):
+        for name, factor in zip(parameter_names(self.factors), self.factors, strict=True):
             value = float(parameters[name])
             found[factor.path] = round(value) if factor.whole else value
         return found
@@ -239,7 +239,7 @@ def fit(
     prior = pyabc.Distribution(
         **{
             name: pyabc.RV("uniform", f.low, f.high - f.low)
-            for name, f in zip(_names(model.factors), model.factors, strict=True)
+            for name, f in zip(parameter_names(model.factors), model.factors, strict=True)
         }
     )
     keys = target_keys(model.targets)
@@ -256,7 +256,7 @@ def fit(
     abc.new(database, {k: t.observed for k, t in zip(keys, model.targets, strict=True)})
     history = abc.run(max_nr_populations=generations)
     frame, weights = history.get_distribution()
-    names = _names(model.factors)
+    names = parameter_names(model.factors)
     points = frame[names].to_numpy(dtype=float)
     table = history.get_all_populations()
     populations = [

@@ -32,6 +32,7 @@ from sim.calibration.targets import Target
 from sim.calibration.tasks import TaskStore
 from sim.errors import InputError
 from sim.experiments.designs import Factor
+from sim.experiments.draws import POSTERIOR, SUMMARY
 from sim.experiments.executors import Backend, open_executor
 from sim.optional import require
 from sim.outputs.manifests import write_atomically, write_json
@@ -40,8 +41,6 @@ from sim.scenario.dump import flat
 from sim.scenario.load import build_scenario
 
 FORMAT = "truce-calibration-1"
-POSTERIOR = "posterior.parquet"
-SUMMARY = "calibration.json"
 DATABASE = "abc.db"
 CALIBRATED = "calibrated.toml"
 PICTURES = ("marginals.png", "pairs.png", "check.png")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.abc import FAILED, Model, target_keys
+from sim.calibration.abc import FAILED, Model, parameter_names, target_keys
 
 KEY = 2**31 - 2  # far past any sampling round of the fit
 DRAWS = 100
@@ -75,10 +75,6 @@ class Check:
         return found
 
 
-def _statistics(model: Model, point: dict[str, float], seed: int) -> dict[str, float]:
-    return model.statistics(point, seed)
-
-
 def predictive_check(
     model: Model,
     points: np.ndarray[Any, Any],
@@ -91,10 +87,10 @@ def predictive_check(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(KEY,)))
     rows = rng.choice(len(weights), size=draws, p=weights / weights.sum())
     seeds = rng.integers(0, 2**31 - 1, size=draws)
-    names = [f"p{i}" for i in range(points.shape[1])]
+    names = parameter_names(model.factors)
     futures = [
         executor.submit(
-            _statistics, model, model.point(dict(zip(names, points[row], strict=True))), int(s)
+            model.statistics, model.point(dict(zip(names, points[row], strict=True))), int(s)
         )
         for row, s in zip(rows, seeds, strict=True)
     ]

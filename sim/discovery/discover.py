@@ -45,9 +45,15 @@ class Discovery:
                 "mass": box.mass,
                 "rows": box.rows,
                 "cases": box.cases,
-                "rules": [r.text for r in box.rules],
+                "rules": [
+                    {
+                        "parameter": r.parameter,
+                        "text": r.text,
+                        "quasi_p": list(box.qp.get(r.parameter, (None, None))),
+                    }
+                    for r in box.rules
+                ],
                 "limits": {p: list(v) for p, v in box.limits.items()},
-                "quasi_p": {p: list(v) for p, v in box.qp.items()},
                 "lifted": list(box.lifted),
             },
             "trajectory": [

@@ -27,7 +27,7 @@ from sim.scenario import Override
 from sim.scenario.spec import Scenario
 
 OWNER = owner_key("posterior")
-POSTERIOR = "posterior.parquet"
+POSTERIOR = "posterior.parquet"  # the files of a calibration's folder
 SUMMARY = "calibration.json"
 
 

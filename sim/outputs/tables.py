@@ -559,10 +559,8 @@ def discovery_table(data: Mapping[str, Any]) -> str:
     if box["rules"]:
         lines += ["", "  the box's limits (quasi-p-value of each, lower / upper)"]
         for rule in box["rules"]:
-            path = rule.split(" ")[0] if " " in rule else rule
-            name = next((p for p in box["quasi_p"] if p in rule), path)
-            qp = " / ".join("-" if v is None else f"{v:.2g}" for v in box["quasi_p"][name])
-            lines.append(f"    {rule:<60} {qp}")
+            qp = " / ".join("-" if v is None else f"{v:.2g}" for v in rule["quasi_p"])
+            lines.append(f"    {rule['text']:<60} {qp}")
     if box["lifted"]:
         lines.append(f"  lifted (quasi-p above the limit): {'; '.join(box['lifted'])}")
     tree = data["tree"]
