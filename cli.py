@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 
 import click
 
-from sim import __version__, api
+import sim
+from sim import api
 from sim.errors import InputError, RunFailed, TruceWarning
 from sim.experiments.chunks import Failure
 from sim.experiments.designs import DESIGNS
@@ -230,8 +231,21 @@ def _warn_failures(failures: Sequence[Failure], directory: str | None) -> None:
         )
 
 
+def _show_version(context: click.Context, _: click.Parameter, asked: bool) -> None:
+    if asked and not context.resilient_parsing:
+        click.echo(f"truce, version {sim.__version__}")
+        context.exit()
+
+
 @click.group(cls=TruceGroup)
-@click.version_option(__version__, prog_name="truce")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def truce() -> None:
     """Simulate retaliation cycles under a truce and report outcome distributions."""
 

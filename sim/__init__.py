@@ -15,15 +15,10 @@ needs the model) stays light.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("truce")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
-
 if TYPE_CHECKING:
+    __version__: str
     from sim.api import (
         Interrupted as Interrupted,
     )
@@ -89,7 +84,19 @@ _HOMES = {
 __all__ = ["__version__", *_HOMES]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("truce")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read when asked for: the metadata costs start-up time
+        found = globals()["__version__"] = _version()
+        return found
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.calibration import calibrate as calibration_run
-from sim.calibration.abc import Model
-from sim.calibration.calibrate import Calibration
-from sim.calibration.targets import read_targets
-from sim.discovery.discover import Discovery
-from sim.errors import InputError, OutputFailed, RunFailed, TruceWarning
+from sim.errors import (
+    CalibrationInterrupted,
+    InputError,
+    OutputFailed,
+    RunFailed,
+    TruceWarning,
+)
 from sim.experiments import draws as draws_files
 from sim.experiments import sensitivity as sensitivity_analysis
 from sim.experiments.chunks import chunk_size, failure_text
@@ -55,7 +56,6 @@ from sim.model.catalogue import check_columns, find_series, outcome_fields, seri
 from sim.model.catalogue import days as daily_days
 from sim.model.episodes import run_episodes
 from sim.outputs import daily_pictures, pictures
-from sim.outputs import report as report_pages
 from sim.outputs.manifests import writable, write_json
 from sim.outputs.results import Results, RunInfo, SweepResults, open_results
 from sim.outputs.results_dir import ResultsDir
@@ -81,6 +81,9 @@ from sim.statistics.estimators import check_confidence
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.calibration.calibrate import Calibration
+    from sim.discovery.discover import Discovery
+
 ScenarioLike = Scenario | str | Path
 Progress = Callable[[int, int], None]  # (replications just finished, replications aimed at)
 
@@ -96,9 +99,6 @@ __all__ = [
     "sweep",
     "trace",
 ]
-
-
-CalibrationInterrupted = calibration_run.CalibrationInterrupted
 
 
 class Interrupted(KeyboardInterrupt):
@@ -753,6 +753,10 @@ def calibrate(
     file's ``[events]`` table maps onto the scenario's actors, adding targets.
     Interrupted (``CalibrationInterrupted``), it keeps every finished
     particle's simulations in ``output``, and the same call resumes from them."""
+    from sim.calibration import calibrate as calibration_run
+    from sim.calibration.abc import Model
+    from sim.calibration.targets import read_targets
+
     for value, option, low in (
         (particles, "--particles", 10),
         (replications, "--replications", 1),
@@ -815,7 +819,7 @@ def discover(
     coverage / density trade-off and of the box."""
     from sim.discovery import find_box, frame, grow_tree
     from sim.discovery import pictures as discovery_pictures
-    from sim.discovery.discover import PICTURES
+    from sim.discovery.discover import PICTURES, Discovery
 
     opened = sweep if isinstance(sweep, SweepResults) else open_results(sweep)
     if not isinstance(opened, SweepResults):
@@ -977,6 +981,8 @@ def report(
     always give the same bytes."""
     check_confidence(confidence)
     _fraction(alpha, "--alpha", 0.0001, 0.5)
+    from sim.outputs import report as report_pages
+
     report_pages.check_output(output)  # before any work
     if not 1 <= len(sources) <= 2:
         raise InputError("DIR", " ".join(map(str, sources)), "expected one or two directories")

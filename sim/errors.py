@@ -1,4 +1,8 @@
-"""The one error type that bad input raises."""
+"""The errors the project raises: bad input, failed runs and outputs, interrupts."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 
 class InputError(Exception):
@@ -29,3 +33,13 @@ class OutputFailed(RunFailed):
 class TruceWarning(UserWarning):
     """Something the user should know that does not stop the work (the command line
     prints it as a ``warning:`` line)."""
+
+
+class CalibrationInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a calibration; ``kept`` sampling tasks are kept in ``directory``
+    for the same command to resume from."""
+
+    def __init__(self, kept: int, directory: Path) -> None:
+        super().__init__(f"interrupted; {kept} particles' simulations kept in {directory}")
+        self.kept = kept
+        self.directory = directory

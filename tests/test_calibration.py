@@ -16,10 +16,10 @@ from scipy import stats
 
 from sim import api
 from sim.calibration import abc as abc_module
-from sim.calibration.calibrate import CalibrationInterrupted, weighted_quantile
+from sim.calibration.calibrate import weighted_quantile
 from sim.calibration.check import Check
 from sim.calibration.targets import RANGE_SDS, Target, read_targets, simulated
-from sim.errors import InputError
+from sim.errors import CalibrationInterrupted, InputError
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB, TWO_ACTOR, invoke
 

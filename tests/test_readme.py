@@ -171,6 +171,7 @@ def test_the_readmes_run_command_works_in_a_fresh_environment(tmp_path: Path) ->
         "benchmarks/speed.py --runs 20 --rounds 1",
         "benchmarks/scale.py --runs 100",
         "benchmarks/summary.py --runs 200 --chunks 10 --rounds 1",
+        "benchmarks/startup.py --rounds 1",
     ],
 )
 def test_the_benchmarks_run(command: str) -> None:

@@ -30,7 +30,7 @@ from sim.calibration.check import Check, predictive_check
 from sim.calibration.fitted_file import MARK, Change, data_text, fitted_text
 from sim.calibration.targets import Target
 from sim.calibration.tasks import TaskStore
-from sim.errors import InputError
+from sim.errors import CalibrationInterrupted, InputError
 from sim.experiments.designs import Factor
 from sim.experiments.draws import POSTERIOR, SUMMARY
 from sim.experiments.executors import Backend, open_executor
@@ -45,16 +45,6 @@ DATABASE = "abc.db"
 CALIBRATED = "calibrated.toml"
 PICTURES = ("marginals.png", "pairs.png", "check.png")
 LEVEL = 0.9  # the credible interval shown
-
-
-class CalibrationInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a calibration; ``kept`` sampling tasks are kept in ``directory``
-    for the same command to resume from."""
-
-    def __init__(self, kept: int, directory: Path) -> None:
-        super().__init__(f"interrupted; {kept} particles' simulations kept in {directory}")
-        self.kept = kept
-        self.directory = directory
 
 
 def weighted_quantile(

@@ -52,7 +52,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.discovery.frames import Frame, Rule
 from sim.errors import InputError
@@ -332,6 +331,8 @@ def _quasi_p(
     box's rows would hold at least its cases of interest if each were a case with the
     density of the box with that limit lifted (its column's limits set to ``lower``
     and ``upper``): a one-sided binomial test."""
+    from scipy import stats
+
     low, high = low.copy(), high.copy()
     low[column], high[column] = lower, upper
     density = float(frame.cases[_inside(frame.x, low, high)].mean())

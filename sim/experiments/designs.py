@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.errors import InputError
 from sim.scenario import Override, build_scenario
@@ -149,6 +148,8 @@ def design_points(
     A grid crosses every factor's values (ranges need a COUNT). LHS and Sobol draw
     ``points`` points from the factors' ranges, scrambled from ``seed`` so the design
     is reproducible."""
+    from scipy.stats import qmc
+
     if design not in DESIGNS:
         raise InputError("--design", design, f"expected one of {', '.join(DESIGNS)}")
     if design == "grid":

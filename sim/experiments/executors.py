@@ -5,7 +5,6 @@ either started here (``local:N``) or reached at a scheduler's address
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures as cf
 import ctypes
 import ctypes.util
@@ -225,6 +224,8 @@ def reach(address: str, timeout: float) -> None:
     a port that accepts and stays silent, or a service that is not Dask, is refused in
     one line rather than waited on or misread. The check runs on a thread of its own,
     so it works where an event loop is already running (a notebook)."""
+    import asyncio
+
     distributed = require("distributed", "--cluster", address, "a cluster")
 
     async def identity() -> Any:

@@ -14,11 +14,10 @@ import os
 import platform
 import tempfile
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
+import sim
 from sim.errors import InputError
 
 KEY_PACKAGES = ("simpy", "numpy", "scipy", "click", "pyarrow", "dask", "distributed")
@@ -30,6 +29,8 @@ def now() -> str:
 
 def versions() -> dict[str, Any]:
     """The versions of truce, Python and the key dependencies (None: not installed)."""
+    from importlib import metadata
+
     found: dict[str, str | None] = {}
     for package in KEY_PACKAGES:
         try:
@@ -37,7 +38,7 @@ def versions() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             found[package] = None
     return {
-        "truce_version": __version__,
+        "truce_version": sim.__version__,
         "python": platform.python_version(),
         "dependencies": found,
     }

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim import __version__
+import sim
 from sim.errors import InputError, OutputFailed
 from sim.model.catalogue import find
 from sim.model.replication import simulate
@@ -96,7 +96,9 @@ def render(context: dict[str, Any]) -> str:
         autoescape=True,
         keep_trailing_newline=True,
     )
-    html: str = environment.get_template("report.html.j2").render(version=__version__, **context)
+    html: str = environment.get_template("report.html.j2").render(
+        version=sim.__version__, **context
+    )
     return html
 
 
@@ -464,7 +466,7 @@ def run_report(results: Results, confidence: float = 0.95) -> str:
             ],
             "parameters": parameters,
             "parameters_note": note,
-            "footer": f"Written by truce {__version__} from {results.label}.",
+            "footer": f"Written by truce {sim.__version__} from {results.label}.",
         }
     )
 
@@ -533,7 +535,7 @@ def sweep_report(sweep: SweepResults, confidence: float = 0.95) -> str:
             "parameters": parameters,
             "parameters_note": note + " Shown for the first point; the varied parameters "
             "take each point's values.",
-            "footer": f"Written by truce {__version__} from {sweep.label}.",
+            "footer": f"Written by truce {sim.__version__} from {sweep.label}.",
         }
     )
 
@@ -633,6 +635,6 @@ def comparison_report(
             "sections": [section],
             "parameters": parameters,
             "parameters_note": note + " Shown for A.",
-            "footer": f"Written by truce {__version__} from {a.label} and {b.label}.",
+            "footer": f"Written by truce {sim.__version__} from {a.label} and {b.label}.",
         }
     )

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from sim.model.catalogue import OUTCOME, fields, outcome_schema
 from sim.optional import require
@@ -81,6 +80,8 @@ class Side:
 
 
 def _welch(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    from scipy import stats
+
     difference = float(b.mean() - a.mean())
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     se = math.sqrt(va + vb)
@@ -95,6 +96,8 @@ def _paired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
     """The test that matches the interval of the mean paired difference: a paired t
     test for numbers (most differences are exactly zero under a shared seed, which a
     rank test dilutes); McNemar's exact test on the discordant pairs for true/false."""
+    from scipy import stats
+
     if kind is bool:
         only_b = int(np.sum(~a.astype(bool) & b.astype(bool)))
         only_a = int(np.sum(a.astype(bool) & ~b.astype(bool)))
@@ -112,6 +115,8 @@ def _paired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
 def _unpaired_test(a: np.ndarray, b: np.ndarray, kind: type) -> tuple[float, str]:
     """Fisher's exact test for true/false; Welch's t test for numbers (matching its
     interval)."""
+    from scipy import stats
+
     if kind is bool:
         table = [[int(a.sum()), len(a) - int(a.sum())], [int(b.sum()), len(b) - int(b.sum())]]
         return float(stats.fisher_exact(table).pvalue), "Fisher exact"
@@ -148,6 +153,8 @@ def compare(
     different subsets, so it is compared unpaired, and the row says so (``pairs`` is
     None). Outcomes zero in every replication of both runs are left out (they are
     listed by ``zero_in_both``)."""
+    from scipy import stats
+
     schema_b = outcome_schema(b.scenario)
     shared = [  # outcomes of the model, not bookkeeping (the replication, the event count)
         f
@@ -249,6 +256,8 @@ def diverge(
 ) -> Divergence:
     """Compare series ``name`` day by day: ``a`` and ``b`` are replications by days
     (row r of each the same replication when ``paired``)."""
+    from scipy import stats
+
     rows: list[dict[str, Any]] = []
     for day in range(a.shape[1]):
         x, y = a[:, day].astype(float), b[:, day].astype(float)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from sim.errors import InputError
 from sim.model.catalogue import STATES, Series, days, find_series, series
@@ -58,6 +57,8 @@ class Band:
 
     @classmethod
     def of(cls, entry: Series, values: NDArray[Any], confidence: float) -> Band:
+        from scipy import stats
+
         data = values.astype(np.float64)
         present = ~np.isnan(data)
         n = present.sum(axis=0)
@@ -98,6 +99,8 @@ class Share:
 
 def wilson(successes: NDArray[np.int64], trials: int, confidence: float) -> Share:
     """Wilson score intervals, day by day (the interval ``proportion`` gives, at once)."""
+    from scipy import stats
+
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)

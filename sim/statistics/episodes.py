@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from sim.model.episodes import Episode, Strikes
 from sim.optional import require
@@ -147,6 +146,8 @@ def _median_run(*bins: np.ndarray, axis: int = -1) -> Any:
 def _interval(
     samples: Sequence[np.ndarray], statistic: Any, confidence: float, seed: int
 ) -> tuple[float, float]:
+    from scipy import stats
+
     if len(samples[0]) < 2:
         return math.nan, math.nan
     found = stats.bootstrap(

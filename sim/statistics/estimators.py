@@ -10,7 +10,6 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.errors import InputError
 
@@ -55,6 +54,8 @@ def check_confidence(confidence: float, option: str = "--confidence") -> None:
 
 def proportion(successes: int, trials: int, confidence: float = 0.95) -> Estimate:
     """A probability with its Wilson score interval."""
+    from scipy import stats
+
     if trials == 0:
         return Estimate(NAN, NAN, NAN, 0)
     interval = stats.binomtest(successes, trials).proportion_ci(confidence, method="wilson")
@@ -69,6 +70,8 @@ def mean(
     """A mean with its Student t interval, cut to ``within``: the values the quantity
     can take (a count is never negative). The true mean lies there, so the cut interval
     covers it whenever the whole one does."""
+    from scipy import stats
+
     n = len(values)
     if n == 0:
         return Estimate(NAN, NAN, NAN, 0)
@@ -83,6 +86,8 @@ def mean(
 
 def quantile(values: Sequence[float], p: float, confidence: float = 0.95) -> Estimate:
     """The ``p`` quantile with a distribution-free interval from order statistics."""
+    from scipy import stats
+
     n = len(values)
     if n == 0:
         return Estimate(NAN, NAN, NAN, 0)
@@ -111,6 +116,8 @@ def kaplan_meier(
     Where S is 1 (no event yet) or 0 (no one left), the log-log interval degenerates;
     there the interval is the exact binomial (Clopper-Pearson) bound for the number at
     risk, so it still says how many replications stand behind the figure."""
+    from scipy import stats
+
     n = len(times)
     if n == 0:
         return [(d, Estimate(NAN, NAN, NAN, 0)) for d in days]
