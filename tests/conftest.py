@@ -90,12 +90,18 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
     from sim.model import Budget
     from sim.model.records import Run
     from sim.model.replication import simulate as real
+    from sim.model.seeding import ChunkSeeds
 
     def patched(
-        scenario: Scenario, seed: int, replication: int, budget: Budget = DEFAULT_BUDGET
+        scenario: Scenario,
+        seed: int,
+        replication: int,
+        budget: Budget = DEFAULT_BUDGET,
+        seeds: ChunkSeeds | None = None,
+        every_record: bool = True,
     ) -> Run:
         if replication in errors:
             raise errors[replication]
-        return real(scenario, seed, replication, budget)
+        return real(scenario, seed, replication, budget, seeds, every_record)
 
     monkeypatch.setattr(runner, "simulate", patched)

@@ -192,10 +192,10 @@ def test_a_sensitivity_analysis_leaves_failed_replications_out_and_says_so(
     from sim.experiments import chunks
     from sim.model.replication import simulate as real
 
-    def sometimes(scenario: Any, seed: int, replication: int, budget: Any) -> Any:
+    def sometimes(scenario: Any, seed: int, replication: int, *rest: Any, **named: Any) -> Any:
         if replication == 3:
             raise ValueError("a broken replication")
-        return real(scenario, seed, replication, budget)
+        return real(scenario, seed, replication, *rest, **named)
 
     monkeypatch.setattr(chunks, "simulate", sometimes)
     result = invoke(

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import simulate
 from sim.model.catalogue import outcome_fields
+from sim.model.outcomes import summarize
+from sim.model.records import Decision, Strain
 from sim.model.replication import replicate, run_replication
+from sim.model.seeding import ChunkSeeds, exact
+from sim.model.streams import Concept, Stream, owner_key
 from sim.scenario import load_scenario
-from tests.conftest import IDLIB
+from tests.conftest import IDLIB, ROOT
 
 SCENARIO = load_scenario(IDLIB)
 
@@ -46,3 +53,50 @@ def test_clones_agree_for_any_seed(seed: int, replication: int) -> None:
     assert outcome["replication"] == replication
     assert outcome["deaths"] >= 51  # the opening strike's fixed toll
     assert not any(isinstance(v, float) and math.isnan(v) for v in outcome.values())
+
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_a_run_for_outcomes_alone_gives_the_outcomes_of_a_full_record(path: Path) -> None:
+    """Without every record (no decisions, the strain's peak for its changes) a
+    replication gives the very outcome record it gives with them, events included."""
+    scenario = load_scenario(path)
+    for replication in range(40):
+        full = simulate(scenario, 3, replication)
+        lean = simulate(scenario, 3, replication, every_record=False)
+        assert summarize(scenario, lean) == summarize(scenario, full)
+        assert not any(isinstance(r, Decision | Strain) for r in lean.records)
+        assert len(lean.records) < len(full.records) or not full.records
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**80),
+    first=st.integers(0, 2**32 - 50),
+    concept=st.sampled_from(list(Concept)),
+    owner=st.text(max_size=12),
+)
+def test_a_chunks_seeds_are_numpys_seeds(
+    seed: int, first: int, concept: Concept, owner: str
+) -> None:
+    """The vectorised seeding gives each stream the generator numpy's own
+    ``SeedSequence(seed, spawn_key=(replication, concept, owner))`` gives."""
+    seeds = ChunkSeeds(seed, first, 7)
+    for replication in (first, first + 3, first + 6):
+        made = Stream(seed, replication, concept, owner, seeds)
+        key = (replication, int(concept), owner_key(owner))
+        numpy = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+        assert made.generator.random(5).tolist() == numpy.random(5).tolist()
+    assert exact()
+
+
+def test_a_replication_outside_its_chunk_or_past_two_to_the_32_is_seeded_by_numpy() -> None:
+    seeds = ChunkSeeds(1, 2**32 - 2, 4)  # the last two replications take two words each
+    for replication in (5, 2**32 - 2, 2**32 + 1):
+        made = Stream(1, replication, Concept.LAGS, "a", seeds).generator.random(3).tolist()
+        alone = Stream(1, replication, Concept.LAGS, "a").generator.random(3).tolist()
+        key = (replication, int(Concept.LAGS), owner_key("a"))
+        numpy = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=key)))
+        assert made == alone == numpy.random(3).tolist()

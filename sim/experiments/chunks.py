@@ -20,6 +20,7 @@ from sim.model.catalogue import outcome_fields
 from sim.model.daily import DailyColumns, DailyData
 from sim.model.outcomes import Columns, summarize, to_columns
 from sim.model.replication import simulate
+from sim.model.seeding import ChunkSeeds
 from sim.scenario.spec import Scenario
 
 if TYPE_CHECKING:
@@ -96,10 +97,11 @@ def run_chunk(
     outcomes = []
     failures = []
     series = DailyColumns(scenario) if daily else None
+    seeds = ChunkSeeds(seed, first, count)
     for replication in range(first, first + count):
         try:
             drawn = scenario if draws is None else draws.at(seed, replication)
-            run = simulate(drawn, seed, replication, budget)
+            run = simulate(drawn, seed, replication, budget, seeds, every_record=daily)
             outcome = summarize(drawn, run)
             if series is not None:
                 series.add(run)

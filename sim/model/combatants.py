@@ -12,17 +12,28 @@ theatre that wires them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol, cast
 
 import simpy
+from simpy.events import URGENT, Timeout
 
 from sim.model.information import Calm
+from sim.model.memo import by_identity
 from sim.model.phase import Phase
 from sim.model.records import Commitment, Decision, Record, StrikeKind
 from sim.model.streams import Concept, Stream, Streams, by_weight, running_weights
 from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Aim, Asset, Capability, Role
+
+Fixed = tuple[
+    list[tuple[float, Asset]],
+    Capability | None,
+    Capability | None,
+    float,
+    dist.Distribution,
+    dist.Distribution,
+]
 
 
 class Striker(Protocol):
@@ -51,6 +62,7 @@ class Combatant:
         "decisions",
         "enemy",
         "env",
+        "every_record",
         "grievance",
         "grievance_at",
         "hosted",
@@ -85,8 +97,10 @@ class Combatant:
         calm: Calm,
         strike: Striker,
         record: Callable[[Record], None],
+        every_record: bool = True,
     ) -> None:
         self.spec = spec
+        self.every_record = every_record  # or no decisions: no outcome reads them
         self.id = spec.id
         self.is_guarantor = spec.role is Role.GUARANTOR
         self.env = env
@@ -113,31 +127,14 @@ class Combatant:
         self.restrained_until = -1.0
         self.restraint_strength = 0.0
         self.restrained_under = 0
-        total = sum(a.count for a in spec.assets)
-        running = 0.0
-        self._asset_weights: list[tuple[float, Asset]] = []
-        for asset in spec.assets:
-            running += asset.count / total
-            self._asset_weights.append((running, asset))
-        self.routine_capability: Capability | None = (
-            spec.capability(spec.routine.capability) if spec.routine else None
-        )
-        self.retaliation_capability: Capability | None = None
-        self.severity_gain = 0.0  # how far the chance to answer can rise with losses
-        self.retaliation_noise: dist.Distribution = dist.Fixed(1.0)
-        if spec.retaliation is not None:
-            self.retaliation_capability = spec.capability(spec.retaliation.capability)
-            self.severity_gain = spec.retaliation.max_probability - spec.retaliation.probability
-            if spec.retaliation.noise > 0:
-                self.retaliation_noise = dist.LogNormal(1.0, spec.retaliation.noise)
-        claims = spec.claims
-        self.claim_factor: dist.Distribution = dist.Fixed(1.0)
-        if claims is not None:
-            self.claim_factor = (
-                dist.LogNormal(claims.inflation, claims.noise)
-                if claims.noise > 0
-                else dist.Fixed(claims.inflation)
-            )
+        (
+            self._asset_weights,
+            self.routine_capability,
+            self.retaliation_capability,
+            self.severity_gain,
+            self.retaliation_noise,
+            self.claim_factor,
+        ) = fixed(spec)
 
     def pick_asset(self, stream: Stream) -> Asset:
         """An asset to hit, chosen with chance proportional to how many sites it has."""
@@ -225,9 +222,10 @@ class Combatant:
         if now < calm.until:
             probability *= 1.0 - calm.effect
         retaliates = rng.uniform() < probability
-        self.record(Decision(now, self.id, strike, perceived, probability, retaliates))
+        if self.every_record:
+            self.record(Decision(now, self.id, strike, perceived, probability, retaliates))
         if retaliates:
-            avenged: float = perceived
+            avenged = float(perceived)
             memory = self.spec.memory
             if memory is not None and memory.size:
                 avenged += memory.size * (severity - perceived - memory.per_strike)
@@ -236,29 +234,88 @@ class Combatant:
                 if spec.at is Aim.TARGETS and len(self.targets) == 1
                 else self.answer_target(blamed)
             )
-            self.env.process(retaliation(self.env, self, strike, avenged, target))
+            retaliate(self, strike, avenged, target)
 
 
-def routine_violations(
-    env: simpy.Environment, actor: Combatant
-) -> Generator[simpy.Event, Any, None]:
-    """Strike unprovoked at the routine rate for the truce's current phase.
+@by_identity
+def fixed(spec: Actor) -> Fixed:
+    """What an actor's spec fixes for every replication: its assets' running weights
+    (by how many sites each has), its capabilities for routine strikes and answers, how
+    far the chance to answer can rise with losses, and the noise of its answers' and
+    its claims' sizes."""
+    total = sum(a.count for a in spec.assets)
+    running = 0.0
+    asset_weights: list[tuple[float, Asset]] = []
+    for asset in spec.assets:
+        running += asset.count / total
+        asset_weights.append((running, asset))
+    routine = spec.capability(spec.routine.capability) if spec.routine else None
+    answer: Capability | None = None
+    severity_gain = 0.0
+    noise: dist.Distribution = dist.Fixed(1.0)
+    if spec.retaliation is not None:
+        answer = spec.capability(spec.retaliation.capability)
+        severity_gain = spec.retaliation.max_probability - spec.retaliation.probability
+        if spec.retaliation.noise > 0:
+            noise = dist.LogNormal(1.0, spec.retaliation.noise)
+    claims = spec.claims
+    claim_factor: dist.Distribution = dist.Fixed(1.0)
+    if claims is not None:
+        claim_factor = (
+            dist.LogNormal(claims.inflation, claims.noise)
+            if claims.noise > 0
+            else dist.Fixed(claims.inflation)
+        )
+    return asset_weights, routine, answer, severity_gain, noise, claim_factor
 
-    The process follows the phase: a collapse or a restoration interrupts it, and the
-    wait is drawn again at the new rate (exact, since the gaps are memoryless).
-    Restraint thins the process: each violation is called off with the restraint's
-    strength.
+
+class RoutineViolations:
+    """Strike unprovoked at the routine rate for the truce's current phase: a chain of
+    timers, each of which strikes and sets the next.
+
+    The chain follows the phase: at a collapse or a restoration (or a strain, where a
+    rate depends on it) the wait is drawn again at the new rate, which is exact since
+    the gaps are memoryless. The new wait is drawn when the change's moment has been
+    handled, as a SimPy interrupt would be (an urgent event now), so that several
+    changes in one instant draw as often, and at the rate they leave. A change made by
+    this actor's own strike needs no redraw: the next wait is drawn after the strike,
+    at the new rate. Restraint thins the process: each violation is called off with
+    the restraint's strength.
+
+    A timer with a callback, not a process resumed at each strike: it holds no state
+    between strikes that a generator would keep, and a process costs more per strike.
     """
-    routine = actor.spec.routine
-    capability = actor.routine_capability
-    assert routine is not None and capability is not None
-    timing = actor.timing
-    strike = actor.strike
-    phase = actor.phase
-    targets = actor.targets
-    only = targets[0][1] if len(targets) == 1 else None  # one target: no draw
-    guarantor = actor.is_guarantor
-    while True:
+
+    __slots__ = (
+        "actor",
+        "capability",
+        "env",
+        "guarantor",
+        "only",
+        "pending",
+        "phase",
+        "routine",
+        "striking",
+    )
+
+    def __init__(self, env: simpy.Environment, actor: Combatant) -> None:
+        routine = actor.spec.routine
+        capability = actor.routine_capability
+        assert routine is not None and capability is not None
+        self.env = env
+        self.actor = actor
+        self.routine = routine
+        self.capability = capability
+        self.phase = actor.phase
+        targets = actor.targets
+        self.only = targets[0][1] if len(targets) == 1 else None  # one target: no draw
+        self.guarantor = actor.is_guarantor
+        self.pending: simpy.Event | None = None  # the timer of the next violation
+        self.striking = False
+        self._wait()
+
+    def _wait(self) -> None:
+        phase, routine = self.phase, self.routine
         if phase.collapsed:
             rate = routine.rate_collapsed
         elif phase.strained:
@@ -267,32 +324,64 @@ def routine_violations(
             rate = routine.rate_restored
         else:
             rate = routine.rate
-        try:
-            yield env.timeout(timing.exponential() / rate) if rate > 0 else env.event()
-        except simpy.Interrupt:
-            continue
-        if actor.restrained(env.now) and timing.uniform() < actor.restraint_strength:
-            continue
-        target = only if only is not None else by_weight(actor.strikes, targets)
-        strike(
+        if rate > 0:
+            timer = self.pending = Timeout(self.env, self.actor.timing.exponential() / rate)
+            timer.callbacks.append(self._strike)
+        else:
+            self.pending = None
+
+    def phase_changed(self) -> None:
+        """The truce changed: draw the wait again once this moment is handled."""
+        if self.striking:
+            return
+        self.pending = None  # the timer set before the change no longer strikes
+        redraw = self.env.event()
+        redraw._ok, redraw._value = True, None
+        redraw.callbacks.append(self._redraw)
+        self.env.schedule(redraw, URGENT)
+
+    def _redraw(self, event: simpy.Event) -> None:
+        self._wait()
+
+    def _strike(self, event: simpy.Event) -> None:
+        if event is not self.pending:
+            return  # set before a change of phase
+        actor, env = self.actor, self.env
+        if actor.restrained(env.now) and actor.timing.uniform() < actor.restraint_strength:
+            self._wait()
+            return
+        self.striking = True
+        target = self.only if self.only is not None else by_weight(actor.strikes, actor.targets)
+        actor.strike(
             actor,
-            capability,
-            routine.intensity.sample(actor.strikes),
+            self.capability,
+            self.routine.intensity.sample(actor.strikes),
             StrikeKind.ROUTINE,
-            overt=guarantor and phase.collapsed,  # a guarantor's open war is direct action
+            overt=self.guarantor and self.phase.collapsed,  # a guarantor's open war
             target=target,
         )
+        self.striking = False
+        self._wait()
 
 
-def retaliation(
-    env: simpy.Environment, actor: Combatant, cause: int, avenged: float, target: Combatant
-) -> Generator[simpy.Event, Any, None]:
-    """Answer strike ``cause`` at ``target`` after a lag, aiming to kill proportionality x
-    the deaths it avenges."""
+Answer = tuple["Combatant", int, float, "Combatant"]  # who answers which strike, how hard, at whom
+
+
+def retaliate(actor: Combatant, cause: int, avenged: float, target: Combatant) -> None:
+    """Answer strike ``cause`` at ``target`` after a lag: a timer whose callback strikes
+    (``answer``), since an answer keeps nothing a process would."""
+    spec = actor.spec.retaliation
+    assert spec is not None
+    timer = Timeout(actor.env, spec.lag.sample(actor.lags), (actor, cause, avenged, target))
+    timer.callbacks.append(answer)
+
+
+def answer(event: simpy.Event) -> None:
+    """Strike now, aiming to kill proportionality x the deaths the answer avenges."""
+    actor, cause, avenged, target = cast(Answer, event.value)
     spec = actor.spec.retaliation
     capability = actor.retaliation_capability
     assert spec is not None and capability is not None
-    yield env.timeout(spec.lag.sample(actor.lags))
     aim = spec.min_intensity
     if capability.lethality > 0:
         aim = max(aim, spec.proportionality * avenged / capability.lethality)

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 import simpy
+from simpy.events import Timeout
 
 from sim.model.records import MediatorCall, Record, Report, Strike
 from sim.model.streams import Stream
@@ -51,7 +52,7 @@ class Monitor:
         stream = self.stream
         delay = spec.delay.sample(stream)
         reported = stream.binomial(strike.deaths, spec.detection)
-        event = self.env.timeout(delay, (strike, reported))
+        event = Timeout(self.env, delay, (strike, reported))
         event.callbacks.append(self._deliver)
 
     def _deliver(self, event: simpy.Event) -> None:

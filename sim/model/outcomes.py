@@ -8,9 +8,11 @@ day when the truce held).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sim.model.catalogue import fields
+from sim.model.memo import by_identity
 from sim.model.records import Run
 from sim.model.tally import Tally
 from sim.scenario.spec import Scenario
@@ -19,12 +21,18 @@ Outcome = dict[str, Any]
 Columns = dict[str, list[Any]]
 
 
+@by_identity
+def _plan(scenario: Scenario) -> tuple[tuple[str, Callable[..., Any], str | None], ...]:
+    """Each field's name, how it is computed, and its actor (templates)."""
+    return tuple((f.name, f.value, f.actor) for f in fields(scenario))
+
+
 def summarize(scenario: Scenario, run: Run) -> Outcome:
     """The outcome record of one replication."""
     tally = Tally(scenario, run)
     record = tally.record
-    for field in fields(scenario):
-        record[field.name] = field.compute(tally)
+    for name, value, actor in _plan(scenario):
+        record[name] = value(tally) if actor is None else value(tally, actor)
     return record
 
 

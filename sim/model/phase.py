@@ -10,11 +10,13 @@ This is the one place where those moments are declared:
   to them. Each is made when first asked for, so a moment nobody awaits costs no
   event; a process or callback woken by one runs after whatever was already scheduled
   for that instant;
-- processes whose waits follow the phase (routine violations, whose rate changes with
-  it) ``follow`` it and are interrupted at each change, the SimPy idiom for a truce
-  break; an exponential wait drawn again at the new rate is exact, since it is
-  memoryless. Whether the truce is strained is a change they follow only when some
-  rate depends on it (``follow_strain``): an interrupt nobody needs is an event.
+- what waits at a rate that follows the phase ``follow``s it: a process is
+  interrupted at each change, the SimPy idiom for a truce break; a chain of timers
+  (routine violations, whose rate changes with it) is told, and redraws its wait as an
+  interrupt would, once the moment is handled. An exponential wait drawn again at the
+  new rate is exact, since it is memoryless. Whether the truce is strained is a change
+  they follow only when some rate depends on it (``follow_strain``): an interrupt
+  nobody needs is an event.
 
 A rate is chosen by one of four phases: collapsed; strained; in force again after a
 restoration (``restored``); in force.
@@ -24,7 +26,15 @@ Without a truce the phase never changes.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import simpy
+
+
+class Follower(Protocol):
+    """What follows the phase without being a process: told of each change."""
+
+    def phase_changed(self) -> None: ...
 
 
 class Phase:
@@ -47,7 +57,7 @@ class Phase:
         self.strained = False
         self.follow_strain = False
         self.collapses = 0  # how many times it collapsed: what was agreed before lapses
-        self._followers: list[simpy.Process] = []
+        self._followers: list[simpy.Process | Follower] = []
         self._collapse: simpy.Event | None = None
         self._restoration: simpy.Event | None = None
 
@@ -77,9 +87,10 @@ class Phase:
             if self.follow_strain:
                 self._interrupt_followers()
 
-    def follow(self, process: simpy.Process) -> None:
-        """Interrupt ``process`` whenever the phase changes."""
-        self._followers.append(process)
+    def follow(self, follower: simpy.Process | Follower) -> None:
+        """Interrupt ``follower`` whenever the phase changes, or, if it is not a
+        process, tell it (``phase_changed``)."""
+        self._followers.append(follower)
 
     def collapse(self) -> None:
         self.collapsed = True
@@ -102,6 +113,8 @@ class Phase:
         # the active process (the one whose strike changed the phase) cannot be
         # interrupted; it reads the new phase itself before it waits again
         active = self.env.active_process
-        for process in self._followers:
-            if process is not active and process.is_alive:
-                process.interrupt("truce changed")
+        for follower in self._followers:
+            if not isinstance(follower, simpy.Process):
+                follower.phase_changed()
+            elif follower is not active and follower.is_alive:
+                follower.interrupt("truce changed")

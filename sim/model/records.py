@@ -142,3 +142,6 @@ class Run:
     records: list[Record]
     events: int  # SimPy events processed before the horizon
     final_strain: float | None  # the truce's strain at the horizon
+    # the highest strain the truce reached at a change, when the changes themselves
+    # were not recorded (a run for its outcomes only; see ``simulate``)
+    peak_strain: float | None = None

@@ -8,17 +8,21 @@ wherever and with whatever else it runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from heapq import heappop
 
 import simpy
+from simpy.events import URGENT
 
-from sim.model.budget import CHECK_EVERY, Budget, OverBudget, diagnosis, resident_mb
+from sim.model.budget import CHECK_EVERY, FIRST_CHECK, Budget, OverBudget, diagnosis, resident_mb
 from sim.model.outcomes import Outcome, summarize
 from sim.model.records import Record, Run
+from sim.model.seeding import ChunkSeeds
 from sim.model.streams import Streams
 from sim.model.theatre import Theatre
 from sim.scenario.spec import Scenario
 
 UNLIMITED = Budget(events=2**62, memory_mb=2**40)
+SEEDED_TOGETHER = 1000  # replications whose streams ``replicate`` seeds in one pass
 
 
 class CountingEnvironment(simpy.Environment):
@@ -29,14 +33,45 @@ class CountingEnvironment(simpy.Environment):
         super().__init__(initial_time=0.0)  # days are floats from the start
         self.processed = 0
         self.budget = budget
-        self._memory_at_start = resident_mb()
-        self._checkpoint = min(budget.events, CHECK_EVERY)
+        self._memory_at_start: float | None = None  # read at the first checkpoint
+        self._checkpoint = min(budget.events, FIRST_CHECK)
 
     def step(self) -> None:
         _step(self)  # raises at the end of the run, so that step is not counted
         self.processed += 1
         if self.processed >= self._checkpoint:
             self._check()
+
+    def run_until(self, at: float) -> None:
+        """``run(until=at)``, with SimPy's ``step`` written into the loop: the same
+        events in the same order (the same urgent event marks the end), counted,
+        without a method call per event."""
+        until = simpy.Event(self)
+        until._ok, until._value = True, None
+        self.schedule(until, URGENT, at - self._now)
+        queue, pop = self._queue, heappop
+        processed, checkpoint = self.processed, self._checkpoint
+        try:
+            while True:
+                self._now, _, _, event = pop(queue)
+                if event is until:
+                    return
+                callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+                for callback in callbacks:
+                    callback(event)
+                if not event._ok and not hasattr(event, "_defused"):
+                    # a failed event nobody handled crashes the run, as in SimPy
+                    failure = event._value
+                    raised = type(failure)(*failure.args)
+                    raised.__cause__ = failure
+                    raise raised
+                processed += 1
+                if processed >= checkpoint:
+                    self.processed = processed
+                    self._check()
+                    checkpoint = self._checkpoint
+        finally:
+            self.processed = processed
 
     def _check(self) -> None:
         budget = self.budget
@@ -45,7 +80,9 @@ class CountingEnvironment(simpy.Environment):
                 f"stopped at the budget of {budget.events} SimPy events (--max-events)"
             )
         grown, start = resident_mb(), self._memory_at_start
-        if grown is not None and start is not None and grown - start > budget.memory_mb:
+        if start is None:
+            self._memory_at_start = grown
+        elif grown is not None and grown - start > budget.memory_mb:
             raise OverBudget(
                 f"stopped at the budget of {budget.memory_mb} MB of memory (--max-memory)"
             )
@@ -55,30 +92,49 @@ class CountingEnvironment(simpy.Environment):
 _step = simpy.Environment.step
 
 
-def simulate(scenario: Scenario, seed: int, replication: int, budget: Budget = UNLIMITED) -> Run:
+def simulate(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    budget: Budget = UNLIMITED,
+    seeds: ChunkSeeds | None = None,
+    every_record: bool = True,
+) -> Run:
     """Run replication ``replication`` of ``scenario`` under root ``seed``; past its
-    ``budget`` it stops with ``OverBudget``, naming the likely cause."""
+    ``budget`` it stops with ``OverBudget``, naming the likely cause. ``seeds`` are
+    the seeds of the chunk it runs in, if any (the numbers are the same without).
+
+    With ``every_record`` the run keeps every record, as traces, episodes and daily
+    series read them; without, only those its outcomes read (no decisions, and the
+    strain's peak in place of its changes), which is faster and gives the same
+    outcome record."""
     env = CountingEnvironment(budget)
     records: list[Record] = []
-    theatre = Theatre(env, scenario, Streams(seed, replication), records.append)
+    streams = Streams(seed, replication, seeds)
+    theatre = Theatre(env, scenario, streams, records.append, every_record)
     try:
-        env.run(until=scenario.horizon)
+        env.run_until(scenario.horizon)
     except OverBudget as stopped:
         cause = diagnosis(records, env.now, scenario.horizon)
         raise OverBudget(f"{stopped}: {cause}") from None
-    return Run(replication, records, env.processed, theatre.final_strain(scenario.horizon))
+    final = theatre.final_strain(scenario.horizon)
+    return Run(replication, records, env.processed, final, theatre.peak_strain())
 
 
 def run_replication(
     scenario: Scenario, seed: int, replication: int, budget: Budget = UNLIMITED
 ) -> Outcome:
     """The outcome of replication ``replication`` under root ``seed``."""
-    return summarize(scenario, simulate(scenario, seed, replication, budget))
+    return summarize(scenario, simulate(scenario, seed, replication, budget, every_record=False))
 
 
 def replicate(
     scenario: Scenario, seed: int, runs: int, first: int = 0, budget: Budget = UNLIMITED
 ) -> Iterator[Outcome]:
     """Outcomes of replications ``first`` .. ``first + runs - 1``, in order."""
-    for replication in range(first, first + runs):
-        yield run_replication(scenario, seed, replication, budget)
+    for start in range(first, first + runs, SEEDED_TOGETHER):
+        count = min(SEEDED_TOGETHER, first + runs - start)
+        seeds = ChunkSeeds(seed, start, count)
+        for replication in range(start, start + count):
+            run = simulate(scenario, seed, replication, budget, seeds, every_record=False)
+            yield summarize(scenario, run)

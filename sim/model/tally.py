@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sim.model.memo import by_identity
 from sim.model.records import (
     Call,
     Commitment,
@@ -38,10 +39,10 @@ class Tally:
         self.replication = run.replication
         self.events = run.events
         self.final_strain = run.final_strain
-        armed = [a.id for a in scenario.armed]
+        armed, guarantors = ids(scenario)
         self.deaths = dict.fromkeys(armed, 0)
         self.reported = dict.fromkeys(armed, 0)
-        self.personnel = {g.id: 0 for g in scenario.guarantors}
+        self.personnel = dict.fromkeys(guarantors, 0)
         self.depth: dict[int, int] = {}  # a strike's place in its chain of answers
         self.strikes = self.routine = self.retaliations = self.commitments = 0
         self.mediator_calls = self.talks = self.held = self.shared = self.crowded = 0
@@ -58,21 +59,10 @@ class Tally:
         self.collapse_day: float | None = None
         self.collapse_cause: str | None = None
         self.restored_day: float | None = None
-        self.peak_strain: float | None = None
-        handlers: dict[type, Callable[[Any], None]] = {
-            Strike: self._strike,
-            Report: self._report,
-            Strain: self._strain,
-            StateChange: self._state_change,
-            Call: self._call,
-            Commitment: self._commitment,
-            MediatorCall: self._mediator_call,
-            Talks: self._talks,
-            Convened: self._convened,
-            Decision: _ignore,
-        }
+        self.peak_strain: float | None = run.peak_strain  # or from the Strain records
+        handlers = HANDLERS
         for record in run.records:
-            handlers[type(record)](record)
+            handlers[type(record)](self, record)
         self._strain_at_horizon(run.final_strain)
 
     def _strike(self, record: Strike) -> None:
@@ -146,5 +136,25 @@ class Tally:
         self.talks += 1
 
 
-def _ignore(record: Record) -> None:
+def _ignore(tally: Tally, record: Record) -> None:
     """Records that no outcome reads."""
+
+
+HANDLERS: dict[type, Callable[[Tally, Any], None]] = {
+    Strike: Tally._strike,
+    Report: Tally._report,
+    Strain: Tally._strain,
+    StateChange: Tally._state_change,
+    Call: Tally._call,
+    Commitment: Tally._commitment,
+    MediatorCall: Tally._mediator_call,
+    Talks: Tally._talks,
+    Convened: Tally._convened,
+    Decision: _ignore,
+}
+
+
+@by_identity
+def ids(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The armed actors' ids and the guarantors', in file order."""
+    return tuple(a.id for a in scenario.armed), tuple(g.id for g in scenario.guarantors)

@@ -21,15 +21,29 @@ from sim.model import combatants
 from sim.model.combatants import Combatant
 from sim.model.diplomacy import Channel, Conference, RestorationTalks
 from sim.model.information import Calm, Monitor, Watch
+from sim.model.memo import by_identity
 from sim.model.phase import Phase
 from sim.model.records import Record, Strike, StrikeKind
 from sim.model.streams import Concept, Streams, by_weight, running_weights
 from sim.model.truce import TruceLedger
-from sim.scenario.spec import Capability, Opening, Scenario, Suspect
+from sim.scenario.spec import Actor, Capability, Opening, Scenario, Suspect
 
 
 def _nothing(*args: object) -> None:
     """What a missing collaborator does."""
+
+
+@by_identity
+def armed(scenario: Scenario) -> tuple[Actor, ...]:
+    return scenario.armed
+
+
+@by_identity
+def follows_strain(scenario: Scenario) -> bool:
+    """Whether some routine rate changes when the truce is strained."""
+    return any(
+        a.routine is not None and a.routine.rate_strained != a.routine.rate for a in scenario.armed
+    )
 
 
 class Theatre:
@@ -39,6 +53,7 @@ class Theatre:
         scenario: Scenario,
         streams: Streams,
         record: Callable[[Record], None],
+        every_record: bool = True,
     ) -> None:
         self.env = env
         self.record = record
@@ -54,6 +69,7 @@ class Theatre:
                 record,
                 consult=_nothing,  # connected to the channel below, once it exists
                 consult_at=negotiation.major_deaths if negotiation is not None else float("inf"),
+                every_record=every_record,
             )
             if truce is not None
             else None
@@ -62,8 +78,8 @@ class Theatre:
         watch = Watch(env, scenario.mediator, record, relieve) if scenario.mediator else None
         calm = watch.calm if watch is not None else Calm()
         self.combatants = {
-            a.id: Combatant(a, streams, env, phase, calm, self.strike, record)
-            for a in scenario.armed
+            a.id: Combatant(a, streams, env, phase, calm, self.strike, record, every_record)
+            for a in armed(scenario)
         }
         self.personnel = dict.fromkeys(self.combatants, 0)  # each guarantor's, known at once
         for combatant in self.combatants.values():
@@ -116,15 +132,18 @@ class Theatre:
                     self.truce.restore,
                 )
             self.truce.start()
-        phase.follow_strain = any(
-            a.routine is not None and a.routine.rate_strained != a.routine.rate
-            for a in scenario.armed
-        )
+        phase.follow_strain = follows_strain(scenario)
         for combatant in self.combatants.values():
             if combatant.spec.routine is not None:
-                phase.follow(env.process(combatants.routine_violations(env, combatant)))
+                phase.follow(combatants.RoutineViolations(env, combatant))
         if scenario.openings:
             env.process(self.openings(scenario.openings))
+
+    def peak_strain(self) -> float | None:
+        """The highest strain at a change, when the changes were not recorded."""
+        if self.truce is None or self.truce.every_record:
+            return None
+        return self.truce.peak
 
     def final_strain(self, day: float) -> float | None:
         """The truce's strain at ``day`` (None without a truce, or once collapsed)."""

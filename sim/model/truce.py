@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from sim.model.phase import Phase
 from sim.model.records import Record, StateChange, Strain, Strike, StrikeKind, TruceState
@@ -67,8 +68,13 @@ class TruceLedger:
         record: Callable[[Record], None],
         consult: Callable[[], None],
         consult_at: float = math.inf,
+        every_record: bool = True,
     ) -> None:
         self.env = env
+        # without every record, a change of strain updates ``peak`` instead of being
+        # recorded: the outcomes read only the highest strain
+        self.every_record = every_record
+        self.peak = -math.inf
         self.spec = spec
         self.phase = phase
         self.record = record
@@ -87,7 +93,7 @@ class TruceLedger:
 
     def start(self) -> None:
         """Record the opening strain and settle the opening state."""
-        self.record(Strain(0.0, self.level, self.state, "truce at the start", None))
+        self._changed(0.0, self.level, "truce at the start")
         self._settle("truce at the start")
 
     def strain(self, day: float) -> float:
@@ -167,16 +173,26 @@ class TruceLedger:
         now = self.env.now
         if self.state is not COLLAPSED and self.strain(now) > strain:
             self.level, self.since = strain, now
-            self.record(Strain(now, strain, self.state, reason, None))
+            self._changed(now, strain, reason)
             self._settle(reason)
 
     def add(self, amount: float, reason: str, strike: int | None = None) -> None:
         """Add (or, negative, relieve) strain now, then settle the state."""
         now = self.env.now
-        self.level = max(0.0, self.strain(now) + amount)
+        level = self.level = max(0.0, self.strain(now) + amount)
         self.since = now
-        self.record(Strain(now, self.level, self.state, reason, strike))
+        if self.every_record:
+            self.record(Strain(now, level, self.state, reason, strike))
+        elif level > self.peak:
+            self.peak = level
         self._settle(reason, raised=amount > 0)
+
+    def _changed(self, day: float, level: float, reason: str) -> None:
+        """Record a change of strain not caused by a strike (or keep its peak)."""
+        if self.every_record:
+            self.record(Strain(day, level, self.state, reason, None))
+        elif level > self.peak:
+            self.peak = level
 
     # states ---------------------------------------------------------------------------
 
@@ -229,7 +245,7 @@ class TruceLedger:
 
     def _set_timer(self, at: float) -> None:
         self._timer_at = at
-        self._timer = self.env.timeout(max(0.0, at - self.env.now))
+        self._timer = Timeout(self.env, max(0.0, at - self.env.now))
         self._timer.callbacks.append(self._crossed)
 
     def _crossed(self, event: simpy.Event) -> None:
@@ -247,7 +263,7 @@ class TruceLedger:
         rising = threshold > self.level
         self.level, self.since = threshold, now
         reason = "drift" if rising else "decay"
-        self.record(Strain(now, threshold, self.state, reason, None))
+        self._changed(now, threshold, reason)
         if threshold == self.spec.collapse_at:
             self.collapse("strain past the collapse threshold")
             return
@@ -271,6 +287,6 @@ class TruceLedger:
         self.personnel_lost = dict.fromkeys(self.spec.guarantors, 0)
         self.deadliest = 0.0
         self.record(StateChange(now, IN_FORCE, "restored by talks"))
-        self.record(Strain(now, strain, IN_FORCE, "restored by talks", None))
+        self._changed(now, strain, "restored by talks")
         self.phase.restore()
         self._settle("restored by talks")
