@@ -29,6 +29,7 @@ from typing import Any
 import simpy
 
 from sim import api
+from sim.compiled import in_use
 from sim.model import CountingEnvironment
 from sim.model.replication import replicate
 from sim.model.streams import Concept, Stream
@@ -101,6 +102,7 @@ def main() -> None:
         ratios.append(seconds / bare)
         events_per_run.append(events / args.runs)
     figures = {
+        "compiled": in_use(),
         "scenario": scenario.name,
         "replications_per_round": args.runs,
         "rounds": args.rounds,
@@ -118,7 +120,11 @@ def main() -> None:
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    print(f"{figures['scenario']}: {args.rounds} rounds of {args.runs} replications, one core")
+    build = "compiled" if figures["compiled"] else "pure Python"
+    print(
+        f"{figures['scenario']}: {args.rounds} rounds of {args.runs} replications, "
+        f"one core, {build}"
+    )
     print(f"  replications per second     {figures['replications_per_second']:10.1f}")
     print(f"  SimPy events per replication{figures['events_per_replication']:10.1f}")
     print(f"  model, us per event         {figures['model_us_per_event']:10.2f}")

@@ -88,7 +88,7 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
     from sim.experiments import chunks as runner
     from sim.experiments.chunks import DEFAULT_BUDGET
     from sim.model import Budget
-    from sim.model.records import Run
+    from sim.model.records import Keep, Run
     from sim.model.replication import simulate as real
     from sim.model.seeding import ChunkSeeds
 
@@ -98,10 +98,10 @@ def fail_at(monkeypatch: pytest.MonkeyPatch, errors: dict[int, BaseException]) -
         replication: int,
         budget: Budget = DEFAULT_BUDGET,
         seeds: ChunkSeeds | None = None,
-        every_record: bool = True,
+        keep: Keep = Keep.ALL,
     ) -> Run:
         if replication in errors:
             raise errors[replication]
-        return real(scenario, seed, replication, budget, seeds, every_record)
+        return real(scenario, seed, replication, budget, seeds, keep)
 
     monkeypatch.setattr(runner, "simulate", patched)

@@ -145,6 +145,21 @@ def test_ci_runs_the_readmes_test_command() -> None:
     assert install_and_test in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_compiled_build_command_is_the_one_its_test_runs() -> None:
+    """The README's compiled build: the extra it installs exists and brings mypyc's
+    needs, and its build command is what ``tests/test_compiled.py`` runs (in a copy
+    of the project, with this environment, which has the test extra)."""
+    install_and_build = blocks("sh")[2].strip()
+    assert install_and_build == (
+        '.venv/bin/pip install -e ".[compiled]" && .venv/bin/python -m sim.compiled build'
+    )
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        extras = tomllib.load(handle)["project"]["optional-dependencies"]
+    assert {r.split(">")[0] for r in extras["compiled"]} == {"mypy", "setuptools"}
+    assert set(extras["compiled"]) <= set(extras["test"])
+    assert '"-m", "sim.compiled", "build"' in (ROOT / "tests" / "test_compiled.py").read_text()
+
+
 def test_the_readmes_run_command_works_in_a_fresh_environment(tmp_path: Path) -> None:
     """The first command of the README, as written, in a fresh virtual environment made
     in a copy of the project (pip installs from its index or its cache)."""
@@ -172,6 +187,9 @@ def test_the_readmes_run_command_works_in_a_fresh_environment(tmp_path: Path) ->
         "benchmarks/scale.py --runs 100",
         "benchmarks/summary.py --runs 200 --chunks 10 --rounds 1",
         "benchmarks/startup.py --rounds 1",
+        "benchmarks/peer.py --runs 200 --rounds 1",
+        "benchmarks/sweep.py --runs 10 --baseline-seconds 1",
+        "benchmarks/replications.py --runs 300 --width 0.05",
     ],
 )
 def test_the_benchmarks_run(command: str) -> None:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from sim.model import simulate
 from sim.model.catalogue import outcome_fields
+from sim.model.daily import DailyColumns
 from sim.model.outcomes import summarize
-from sim.model.records import Decision, Strain
+from sim.model.records import Decision, Keep, Strain
 from sim.model.replication import replicate, run_replication
 from sim.model.seeding import ChunkSeeds, exact
 from sim.model.streams import Concept, Stream, owner_key
@@ -60,15 +61,25 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_a_run_for_outcomes_alone_gives_the_outcomes_of_a_full_record(path: Path) -> None:
-    """Without every record (no decisions, the strain's peak for its changes) a
-    replication gives the very outcome record it gives with them, events included."""
+    """Without every record (no decisions, the strain's peak for its changes, or its
+    changes as numbers for the daily series) a replication gives the very outcome
+    record and daily series it gives with them, events included."""
     scenario = load_scenario(path)
     for replication in range(40):
         full = simulate(scenario, 3, replication)
-        lean = simulate(scenario, 3, replication, every_record=False)
+        lean = simulate(scenario, 3, replication, keep=Keep.OUTCOMES)
+        series = simulate(scenario, 3, replication, keep=Keep.SERIES)
         assert summarize(scenario, lean) == summarize(scenario, full)
-        assert not any(isinstance(r, Decision | Strain) for r in lean.records)
+        assert summarize(scenario, series) == summarize(scenario, full)
+        assert not any(isinstance(r, Decision | Strain) for r in lean.records + series.records)
         assert len(lean.records) < len(full.records) or not full.records
+        daily_full, daily_series = DailyColumns(scenario), DailyColumns(scenario)
+        daily_full.add(full)
+        daily_series.add(series)
+        made, expected = daily_series.columns(), daily_full.columns()
+        assert made.keys() == expected.keys()
+        for name, values in expected.items():
+            assert np.array_equal(made[name], values, equal_nan=True), name
 
 
 @settings(max_examples=30, deadline=None)

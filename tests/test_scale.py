@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import sim
+from sim.compiled import in_use
 from sim.model.catalogue import outcome_fields
 from sim.outputs.results_dir import ResultsDir
 from sim.scenario import load_scenario
@@ -112,6 +113,7 @@ def test_a_results_directory_holds_rows_manifest_and_summary(tmp_path: Path) -> 
     )  # a default, resolved
     assert set(manifest["dependencies"]) >= {"simpy", "numpy", "scipy", "pyarrow"}
     assert manifest["truce_version"] and manifest["python"]
+    assert manifest["compiled"] is in_use()  # whether the model ran compiled
     (run,) = manifest["invocations"]
     assert run["outcome"] == "finished" and run["replications_written"] == 60
     assert run["executor"] == {"kind": "local", "workers": 2, "address": None}

@@ -19,6 +19,7 @@ from sim.model.budget import Budget, OverBudget
 from sim.model.catalogue import outcome_fields
 from sim.model.daily import DailyColumns, DailyData
 from sim.model.outcomes import Columns, summarize, to_columns
+from sim.model.records import Keep
 from sim.model.replication import simulate
 from sim.model.seeding import ChunkSeeds
 from sim.scenario.spec import Scenario
@@ -98,10 +99,11 @@ def run_chunk(
     failures = []
     series = DailyColumns(scenario) if daily else None
     seeds = ChunkSeeds(seed, first, count)
+    keep = Keep.SERIES if daily else Keep.OUTCOMES  # no more records than they read
     for replication in range(first, first + count):
         try:
             drawn = scenario if draws is None else draws.at(seed, replication)
-            run = simulate(drawn, seed, replication, budget, seeds, every_record=daily)
+            run = simulate(drawn, seed, replication, budget, seeds, keep)
             outcome = summarize(drawn, run)
             if series is not None:
                 series.add(run)

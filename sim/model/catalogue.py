@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from sim.errors import InputError
+from sim.model.memo import by_identity
 from sim.model.records import TruceState
 from sim.model.tally import Tally
 from sim.scenario.spec import Ladder, Scenario
@@ -111,7 +112,19 @@ LADDER = tuple(rung.name for rung in RUNGS)
 
 def highest_rung(record: Mapping[str, Any], ladder: Ladder) -> str:
     """The highest rung an outcome record reached."""
-    return [r.name for r in RUNGS if r.reached(record.get(r.field or ""), ladder)][-1]
+    for name, field, least in _from_the_top(ladder):
+        if field is None:
+            return name
+        value = record.get(field)
+        if value is not None and value >= least:
+            return name
+    raise AssertionError("the first rung is always reached")
+
+
+@by_identity
+def _from_the_top(ladder: Ladder) -> tuple[tuple[str, str | None, float], ...]:
+    """Each rung's name, field and threshold on this ladder, the highest first."""
+    return tuple((r.name, r.field, r.at_least(ladder)) for r in reversed(RUNGS))
 
 
 ARMED = "armed"  # one field per armed actor (clients and guarantors)
@@ -385,7 +398,8 @@ class Series:
 
 
 def _cumulative(counts: Any) -> Any:
-    return counts.cumsum(dtype=counts.dtype)
+    """Running totals along the days (the last axis: a chunk's rows are replications)."""
+    return counts.cumsum(axis=-1, dtype=counts.dtype)
 
 
 STATES = tuple(state.value for state in TruceState)

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 import simpy
-from simpy.events import URGENT, Timeout
+from simpy.events import Timeout
 
 from sim.model.information import Calm
 from sim.model.memo import by_identity
 from sim.model.phase import Phase
 from sim.model.records import Commitment, Decision, Record, StrikeKind
 from sim.model.streams import Concept, Stream, Streams, by_weight, running_weights
+from sim.model.timers import urgent
 from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Aim, Asset, Capability, Role
 
@@ -60,9 +61,9 @@ class Combatant:
         "claim_factor",
         "clients",
         "decisions",
+        "decisions_recorded",
         "enemy",
         "env",
-        "every_record",
         "grievance",
         "grievance_at",
         "hosted",
@@ -97,10 +98,10 @@ class Combatant:
         calm: Calm,
         strike: Striker,
         record: Callable[[Record], None],
-        every_record: bool = True,
+        decisions: bool = True,
     ) -> None:
         self.spec = spec
-        self.every_record = every_record  # or no decisions: no outcome reads them
+        self.decisions_recorded = decisions  # for traces: no outcome or series reads them
         self.id = spec.id
         self.is_guarantor = spec.role is Role.GUARANTOR
         self.env = env
@@ -222,7 +223,7 @@ class Combatant:
         if now < calm.until:
             probability *= 1.0 - calm.effect
         retaliates = rng.uniform() < probability
-        if self.every_record:
+        if self.decisions_recorded:
             self.record(Decision(now, self.id, strike, perceived, probability, retaliates))
         if retaliates:
             avenged = float(perceived)
@@ -335,10 +336,7 @@ class RoutineViolations:
         if self.striking:
             return
         self.pending = None  # the timer set before the change no longer strikes
-        redraw = self.env.event()
-        redraw._ok, redraw._value = True, None
-        redraw.callbacks.append(self._redraw)
-        self.env.schedule(redraw, URGENT)
+        urgent(self.env, self._redraw)
 
     def _redraw(self, event: simpy.Event) -> None:
         self._wait()

@@ -1,4 +1,5 @@
-"""A replication's daily series, gathered in one pass over its records.
+"""The daily series of a chunk's replications, gathered in one pass over each one's
+records and counted for the whole chunk at once.
 
 Day ``d`` is the interval ``[d, d + 1)`` since the scenario opened; the grid runs from
 day 0 to the last day that begins before the horizon. Counts (strikes, deaths,
@@ -46,96 +47,125 @@ DailyData = dict[str, NDArray[Any]]  # long-layout columns
 
 
 class DailyTally:
-    """One replication's per-day counts, and its state and strain at each day's end."""
+    """The per-day counts of a chunk's replications (a row each, replications by days),
+    and the truce's state and strain at each day's end. Records are read one
+    replication at a time as it finishes (``add``), into flat lists; the counts are
+    then made for the whole chunk in a few numpy calls (``close``), since a call per
+    series and replication would cost more than the replication's simulation."""
 
-    def __init__(self, scenario: Scenario, run: Run) -> None:
+    def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.replication = run.replication
-        n = self.days = days(scenario)
-        strikes: list[Strike] = []
-        reports: list[Report] = []
-        changes: list[StateChange] = []
-        levels: list[Strain] = []
-        calls: list[float] = []
-        mediator: list[float] = []
-        talks: list[float] = []
-        for record in run.records:  # by kind, most frequent first
+        self.days = days(scenario)
+        self.armed = [a.id for a in scenario.armed]
+        self._place = {actor: i for i, actor in enumerate(self.armed)}
+        self.rows = 0
+        # (row, actor, day, deaths) of strikes, answers and reports
+        self._strikes: tuple[list[int], list[int], list[int], list[int], list[int]] = (
+            [], [], [], [], [],
+        )  # fmt: skip
+        self._answers: tuple[list[int], list[int]] = ([], [])
+        self._reports: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+        self._calls: tuple[list[int], list[int]] = ([], [])
+        self._mediator: tuple[list[int], list[int]] = ([], [])
+        self._talks: tuple[list[int], list[int]] = ([], [])
+        self._changes: list[list[tuple[float, TruceState]]] = []
+        self._levels: list[list[tuple[float, float]]] = []
+
+    def add(self, run: Run) -> None:
+        """Gather one replication's records, in one pass (by kind, most frequent first)."""
+        row, place = self.rows, self._place
+        self.rows += 1
+        s_row, s_attacker, s_target, s_day, s_deaths = self._strikes
+        changes: list[tuple[float, TruceState]] = []
+        levels: list[tuple[float, float]] = []
+        for record in run.records:
             kind = type(record)
             if kind is Decision:
                 continue
             if kind is Strike:
-                strikes.append(record)  # type: ignore[arg-type]
+                day = int(record.day)
+                s_row.append(row)
+                s_attacker.append(place[record.attacker])  # type: ignore[union-attr]
+                s_target.append(place[record.target])  # type: ignore[union-attr]
+                s_day.append(day)
+                s_deaths.append(record.deaths)  # type: ignore[union-attr]
+                if record.kind is RETALIATION:  # type: ignore[union-attr]
+                    self._answers[0].append(row)
+                    self._answers[1].append(day)
             elif kind is Strain:
-                levels.append(record)  # type: ignore[arg-type]
+                levels.append((record.day, record.strain))  # type: ignore[union-attr]
             elif kind is Report:
-                reports.append(record)  # type: ignore[arg-type]
+                rows, targets, at, deaths = self._reports
+                rows.append(row)
+                targets.append(place[record.target])  # type: ignore[union-attr]
+                at.append(int(record.day))
+                deaths.append(record.deaths)  # type: ignore[union-attr]
             elif kind is StateChange:
-                changes.append(record)  # type: ignore[arg-type]
+                changes.append((record.day, record.state))  # type: ignore[union-attr]
             elif kind is Call:
                 if record.outcome != "crowded out":  # type: ignore[union-attr]
-                    calls.append(record.day)
+                    self._calls[0].append(row)
+                    self._calls[1].append(int(record.day))
             elif kind is MediatorCall:
-                mediator.append(record.day)
+                self._mediator[0].append(row)
+                self._mediator[1].append(int(record.day))
             elif kind is Talks or kind is Convened:
-                talks.append(record.day)
-        armed = [a.id for a in scenario.armed]
-        place = {actor: i for i, actor in enumerate(armed)}
-        at = [int(s.day) for s in strikes]
-        self.strikes_by = self._per_actor(armed, [place[s.attacker] for s in strikes], at)
-        targets = [place[s.target] for s in strikes]
-        self.deaths_of = self._per_actor(armed, targets, at, [s.deaths for s in strikes])
-        self.reported_of = self._per_actor(
-            armed,
-            [place[r.target] for r in reports],
-            [int(r.day) for r in reports],
-            [r.deaths for r in reports],
-        )
-        answers = [d for d, s in zip(at, strikes, strict=True) if s.kind is RETALIATION]
-        self.retaliations = self._count(answers)
-        self.consultations = self._count([int(d) for d in calls])
-        self.mediator_calls = self._count([int(d) for d in mediator])
-        self.talks = self._count([int(d) for d in talks])
+                self._talks[0].append(row)
+                self._talks[1].append(int(record.day))
+        if run.strain_changes is not None:  # kept as numbers, not as records
+            levels = list(zip(*run.strain_changes, strict=True))
+        self._changes.append(changes)
+        self._levels.append(levels)
+
+    def close(self) -> None:
+        """Make the counts, states and strains of every replication added."""
+        s_row, s_attacker, s_target, s_day, s_deaths = self._strikes
+        self.strikes_by = self._per_actor(s_row, s_attacker, s_day)
+        self.deaths_of = self._per_actor(s_row, s_target, s_day, s_deaths)
+        self.reported_of = self._per_actor(*self._reports)
+        self.retaliations = self._count(*self._answers)
+        self.consultations = self._count(*self._calls)
+        self.mediator_calls = self._count(*self._mediator)
+        self.talks = self._count(*self._talks)
         # each day's end: the next day's start, or the horizon
-        self.ends = np.minimum(np.arange(1, n + 1, dtype=np.float64), scenario.horizon)
-        self.state = self._states([(c.day, c.state) for c in changes])
-        self.strain = self._strains([(s.day, s.strain) for s in levels])
+        self.ends = np.minimum(np.arange(1, self.days + 1, dtype=np.float64), self.scenario.horizon)
+        truce = self.scenario.truce
+        if truce is None or not self.rows:
+            self.state = np.full((self.rows, self.days), -1, np.int8)
+            self.strain = np.full((self.rows, self.days), np.nan)
+            return
+        self.state = np.array([self._states(c) for c in self._changes], np.int8)
+        self.state = self.state.reshape(self.rows, self.days)
+        strain = np.array([strain_at(truce, levels, self.ends) for levels in self._levels])
+        strain = strain.reshape(self.rows, self.days)
+        self.strain = np.where(self.state == _CODE[TruceState.COLLAPSED], np.nan, strain)
 
-    def _count(self, at: list[int]) -> Counts:
-        """Events per day; one at the horizon counts on the last day."""
-        if not at:
-            return self.zeros()
-        day = np.minimum(np.array(at, np.int64), self.days - 1)
-        return np.bincount(day, minlength=self.days).astype(np.int32)
-
-    def _per_actor(
-        self, armed: list[str], who: list[int], at: list[int], weights: list[int] | None = None
-    ) -> dict[str, Counts]:
+    def _count(self, rows: list[int], at: list[int]) -> Counts:
+        """Events per replication and day; one at the horizon counts on the last day."""
         n = self.days
         if not at:
-            return {actor: self.zeros() for actor in armed}
+            return self.zeros()
+        flat = np.array(rows, np.int64) * n + np.minimum(np.array(at, np.int64), n - 1)
+        return np.bincount(flat, minlength=self.rows * n).astype(np.int32).reshape(self.rows, n)
+
+    def _per_actor(
+        self, rows: list[int], who: list[int], at: list[int], weights: list[int] | None = None
+    ) -> dict[str, Counts]:
+        n, actors = self.days, len(self.armed)
+        if not at:
+            return {actor: self.zeros() for actor in self.armed}
         day = np.minimum(np.array(at, np.int64), n - 1)
-        flat = np.array(who, np.int64) * n + day
-        counts = np.bincount(flat, weights, minlength=len(armed) * n).reshape(len(armed), n)
-        whole = counts.astype(np.int32)
-        return {actor: whole[i] for i, actor in enumerate(armed)}
+        flat = (np.array(rows, np.int64) * actors + np.array(who, np.int64)) * n + day
+        counts = np.bincount(flat, weights, minlength=self.rows * actors * n)
+        whole = counts.astype(np.int32).reshape(self.rows, actors, n)
+        return {actor: whole[:, i, :] for i, actor in enumerate(self.armed)}
 
     def _states(self, changes: list[tuple[float, TruceState]]) -> NDArray[np.int8]:
-        """The state's code at each day's end (changes at the very end belong to the
-        next day); -1 without a truce."""
-        if self.scenario.truce is None:
-            return np.full(self.days, -1, np.int8)
+        """One replication's state code at each day's end (changes at the very end
+        belong to the next day)."""
         at = np.array([day for day, _ in changes], np.float64)
         codes = np.array([_CODE[TruceState.IN_FORCE]] + [_CODE[s] for _, s in changes], np.int8)
         return codes[np.searchsorted(at, self.ends, side="left")]
-
-    def _strains(self, levels: list[tuple[float, float]]) -> NDArray[np.float64]:
-        """The strain at each day's end, from the last change before it; NaN when the
-        truce has collapsed (or without a truce)."""
-        truce = self.scenario.truce
-        if truce is None:
-            return np.full(self.days, np.nan)
-        strain: NDArray[np.float64] = strain_at(truce, levels, self.ends)
-        return np.where(self.state == _CODE[TruceState.COLLAPSED], np.nan, strain)
 
     # totals the catalogue reads ---------------------------------------------------------
 
@@ -143,7 +173,7 @@ class DailyTally:
         return np.sum(list(per.values()), axis=0, dtype=np.int32) if per else self.zeros()
 
     def zeros(self) -> Counts:
-        return np.zeros(self.days, np.int32)
+        return np.zeros((self.rows, self.days), np.int32)
 
 
 class DailyColumns:
@@ -155,14 +185,11 @@ class DailyColumns:
         self.scenario = scenario
         self.declared = series(scenario)
         self.replications: list[int] = []
-        self.parts: dict[str, list[NDArray[Any]]] = {s.name: [] for s in self.declared}
+        self.tally = DailyTally(scenario)
 
     def add(self, run: Run) -> None:
-        tally = DailyTally(self.scenario, run)
-        values = [entry.compute(tally) for entry in self.declared]
+        self.tally.add(run)
         self.replications.append(run.replication)
-        for entry, value in zip(self.declared, values, strict=True):
-            self.parts[entry.name].append(value)
 
     def columns(self) -> DailyData:
         n = days(self.scenario)
@@ -171,9 +198,11 @@ class DailyColumns:
             "replication": np.repeat(index, n),
             "day": np.tile(np.arange(n, dtype=np.int32), len(index)),
         }
+        tally = self.tally
+        tally.close()
         for entry in self.declared:
-            parts = self.parts[entry.name]
-            out[entry.name] = np.concatenate(parts) if parts else np.zeros(0, DTYPES[entry.kind])
+            value = np.asarray(entry.compute(tally))
+            out[entry.name] = value.reshape(-1).astype(DTYPES[entry.kind], copy=False)
         return out
 
 

@@ -7,7 +7,7 @@ compute metrics themselves. Days are simulation time since the scenario opened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import NamedTuple
 
 
@@ -134,6 +134,14 @@ Record = (
 )
 
 
+class Keep(IntEnum):
+    """What a replication records, beyond what its outcome record reads."""
+
+    OUTCOMES = 0  # no decisions, and the strain's peak in place of its changes
+    SERIES = 1  # also the strain's changes, as plain numbers: what daily series read
+    ALL = 2  # every record, as traces and episodes read them
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     """Everything one replication produced."""
@@ -142,6 +150,7 @@ class Run:
     records: list[Record]
     events: int  # SimPy events processed before the horizon
     final_strain: float | None  # the truce's strain at the horizon
-    # the highest strain the truce reached at a change, when the changes themselves
-    # were not recorded (a run for its outcomes only; see ``simulate``)
+    # the highest strain the truce reached at a change, and the changes as (days,
+    # levels), when the changes were not recorded as ``Strain`` (see ``Keep``)
     peak_strain: float | None = None
+    strain_changes: tuple[list[float], list[float]] | None = None

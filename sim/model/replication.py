@@ -15,7 +15,7 @@ from simpy.events import URGENT
 
 from sim.model.budget import CHECK_EVERY, FIRST_CHECK, Budget, OverBudget, diagnosis, resident_mb
 from sim.model.outcomes import Outcome, summarize
-from sim.model.records import Record, Run
+from sim.model.records import Keep, Record, Run
 from sim.model.seeding import ChunkSeeds
 from sim.model.streams import Streams
 from sim.model.theatre import Theatre
@@ -98,34 +98,34 @@ def simulate(
     replication: int,
     budget: Budget = UNLIMITED,
     seeds: ChunkSeeds | None = None,
-    every_record: bool = True,
+    keep: Keep = Keep.ALL,
 ) -> Run:
     """Run replication ``replication`` of ``scenario`` under root ``seed``; past its
     ``budget`` it stops with ``OverBudget``, naming the likely cause. ``seeds`` are
     the seeds of the chunk it runs in, if any (the numbers are the same without).
 
-    With ``every_record`` the run keeps every record, as traces, episodes and daily
-    series read them; without, only those its outcomes read (no decisions, and the
-    strain's peak in place of its changes), which is faster and gives the same
-    outcome record."""
+    ``keep`` says what it records (``Keep``): every record by default, as traces and
+    episodes read them; less for the outcome record alone, or with the daily series,
+    which is faster and gives the same outcome record."""
     env = CountingEnvironment(budget)
     records: list[Record] = []
     streams = Streams(seed, replication, seeds)
-    theatre = Theatre(env, scenario, streams, records.append, every_record)
+    theatre = Theatre(env, scenario, streams, records.append, keep)
     try:
         env.run_until(scenario.horizon)
     except OverBudget as stopped:
         cause = diagnosis(records, env.now, scenario.horizon)
         raise OverBudget(f"{stopped}: {cause}") from None
     final = theatre.final_strain(scenario.horizon)
-    return Run(replication, records, env.processed, final, theatre.peak_strain())
+    changes = theatre.strain_changes()
+    return Run(replication, records, env.processed, final, theatre.peak_strain(), changes)
 
 
 def run_replication(
     scenario: Scenario, seed: int, replication: int, budget: Budget = UNLIMITED
 ) -> Outcome:
     """The outcome of replication ``replication`` under root ``seed``."""
-    return summarize(scenario, simulate(scenario, seed, replication, budget, every_record=False))
+    return summarize(scenario, simulate(scenario, seed, replication, budget, keep=Keep.OUTCOMES))
 
 
 def replicate(
@@ -136,5 +136,5 @@ def replicate(
         count = min(SEEDED_TOGETHER, first + runs - start)
         seeds = ChunkSeeds(seed, start, count)
         for replication in range(start, start + count):
-            run = simulate(scenario, seed, replication, budget, seeds, every_record=False)
+            run = simulate(scenario, seed, replication, budget, seeds, Keep.OUTCOMES)
             yield summarize(scenario, run)

@@ -12,10 +12,10 @@ writes the theatre's fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
 
 import simpy
+from simpy.events import Timeout
 
 from sim.model import combatants
 from sim.model.combatants import Combatant
@@ -23,8 +23,9 @@ from sim.model.diplomacy import Channel, Conference, RestorationTalks
 from sim.model.information import Calm, Monitor, Watch
 from sim.model.memo import by_identity
 from sim.model.phase import Phase
-from sim.model.records import Record, Strike, StrikeKind
+from sim.model.records import Keep, Record, Strike, StrikeKind
 from sim.model.streams import Concept, Streams, by_weight, running_weights
+from sim.model.timers import urgent
 from sim.model.truce import TruceLedger
 from sim.scenario.spec import Actor, Capability, Opening, Scenario, Suspect
 
@@ -36,6 +37,12 @@ def _nothing(*args: object) -> None:
 @by_identity
 def armed(scenario: Scenario) -> tuple[Actor, ...]:
     return scenario.armed
+
+
+@by_identity
+def in_order(scenario: Scenario) -> tuple[Opening, ...]:
+    """The scripted openings by day (in file order within a day)."""
+    return tuple(sorted(scenario.openings, key=lambda o: o.day))
 
 
 @by_identity
@@ -53,7 +60,7 @@ class Theatre:
         scenario: Scenario,
         streams: Streams,
         record: Callable[[Record], None],
-        every_record: bool = True,
+        keep: Keep = Keep.ALL,
     ) -> None:
         self.env = env
         self.record = record
@@ -69,7 +76,7 @@ class Theatre:
                 record,
                 consult=_nothing,  # connected to the channel below, once it exists
                 consult_at=negotiation.major_deaths if negotiation is not None else float("inf"),
-                every_record=every_record,
+                keep=keep,
             )
             if truce is not None
             else None
@@ -78,7 +85,7 @@ class Theatre:
         watch = Watch(env, scenario.mediator, record, relieve) if scenario.mediator else None
         calm = watch.calm if watch is not None else Calm()
         self.combatants = {
-            a.id: Combatant(a, streams, env, phase, calm, self.strike, record, every_record)
+            a.id: Combatant(a, streams, env, phase, calm, self.strike, record, keep is Keep.ALL)
             for a in armed(scenario)
         }
         self.personnel = dict.fromkeys(self.combatants, 0)  # each guarantor's, known at once
@@ -136,14 +143,20 @@ class Theatre:
         for combatant in self.combatants.values():
             if combatant.spec.routine is not None:
                 phase.follow(combatants.RoutineViolations(env, combatant))
-        if scenario.openings:
-            env.process(self.openings(scenario.openings))
+        self._openings = in_order(scenario)
+        self._next_opening = 0
+        if self._openings:  # from the start of the run, as a process would start
+            urgent(env, self._open)
 
     def peak_strain(self) -> float | None:
         """The highest strain at a change, when the changes were not recorded."""
         if self.truce is None or self.truce.every_record:
             return None
         return self.truce.peak
+
+    def strain_changes(self) -> tuple[list[float], list[float]] | None:
+        """The strain's changes (days, levels), when kept as numbers."""
+        return self.truce.changes if self.truce is not None else None
 
     def final_strain(self, day: float) -> float | None:
         """The truce's strain at ``day`` (None without a truce, or once collapsed)."""
@@ -187,24 +200,32 @@ class Theatre:
         stream = self.streams(Concept.STRIKES, "openings")
         return by_weight(stream, running_weights((s, s.weight) for s in opening.suspects))
 
-    def openings(self, openings: tuple[Opening, ...]) -> Generator[simpy.Event, Any, None]:
-        """The scripted strikes that open the scenario."""
-        for opening in sorted(openings, key=lambda o: o.day):
-            if opening.day > self.env.now:
-                yield self.env.timeout(opening.day - self.env.now)
-            suspect = self.suspect(opening)
-            attacker = self.combatants[suspect.actor]
-            self.strike(
-                attacker,
-                attacker.spec.capability(suspect.capability),
-                opening.intensity,
-                StrikeKind.OPENING,
-                target=self.combatants[opening.target],
-                asset=opening.asset,
-                deaths=opening.deaths,
-                personnel=opening.personnel,
-                blamed=dict(opening.blamed),
-            )
+    def _open(self, event: simpy.Event) -> None:
+        """Strike the openings due now, in their order, and set a timer for the next."""
+        openings, now = self._openings, self.env.now
+        while self._next_opening < len(openings):
+            opening = openings[self._next_opening]
+            if opening.day > now:
+                Timeout(self.env, opening.day - now).callbacks.append(self._open)
+                return
+            self._next_opening += 1
+            self.open(opening)
+
+    def open(self, opening: Opening) -> None:
+        """A scripted strike that opens the scenario."""
+        suspect = self.suspect(opening)
+        attacker = self.combatants[suspect.actor]
+        self.strike(
+            attacker,
+            attacker.spec.capability(suspect.capability),
+            opening.intensity,
+            StrikeKind.OPENING,
+            target=self.combatants[opening.target],
+            asset=opening.asset,
+            deaths=opening.deaths,
+            personnel=opening.personnel,
+            blamed=dict(opening.blamed),
+        )
 
     def strike(
         self,

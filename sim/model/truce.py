@@ -20,7 +20,7 @@ import simpy
 from simpy.events import Timeout
 
 from sim.model.phase import Phase
-from sim.model.records import Record, StateChange, Strain, Strike, StrikeKind, TruceState
+from sim.model.records import Keep, Record, StateChange, Strain, Strike, StrikeKind, TruceState
 from sim.scenario.spec import Truce
 
 IN_FORCE, STRAINED, COLLAPSED = TruceState.IN_FORCE, TruceState.STRAINED, TruceState.COLLAPSED
@@ -68,13 +68,17 @@ class TruceLedger:
         record: Callable[[Record], None],
         consult: Callable[[], None],
         consult_at: float = math.inf,
-        every_record: bool = True,
+        keep: Keep = Keep.ALL,
     ) -> None:
         self.env = env
-        # without every record, a change of strain updates ``peak`` instead of being
-        # recorded: the outcomes read only the highest strain
-        self.every_record = every_record
+        # unless every record is kept, a change of strain updates ``peak`` instead of
+        # being recorded (the outcomes read only the highest strain), and with the
+        # daily series it is kept as two numbers (``changes``: days, levels)
+        self.every_record = keep is Keep.ALL
         self.peak = -math.inf
+        self.changes: tuple[list[float], list[float]] | None = (
+            ([], []) if keep is Keep.SERIES else None
+        )
         self.spec = spec
         self.phase = phase
         self.record = record
@@ -183,16 +187,24 @@ class TruceLedger:
         self.since = now
         if self.every_record:
             self.record(Strain(now, level, self.state, reason, strike))
-        elif level > self.peak:
-            self.peak = level
+        else:
+            if level > self.peak:
+                self.peak = level
+            if self.changes is not None:
+                self.changes[0].append(now)
+                self.changes[1].append(level)
         self._settle(reason, raised=amount > 0)
 
     def _changed(self, day: float, level: float, reason: str) -> None:
         """Record a change of strain not caused by a strike (or keep its peak)."""
         if self.every_record:
             self.record(Strain(day, level, self.state, reason, None))
-        elif level > self.peak:
+            return
+        if level > self.peak:
             self.peak = level
+        if self.changes is not None:
+            self.changes[0].append(day)
+            self.changes[1].append(level)
 
     # states ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
+from sim import compiled
 from sim.errors import InputError
 
 KEY_PACKAGES = ("simpy", "numpy", "scipy", "click", "pyarrow", "dask", "distributed")
@@ -28,7 +29,8 @@ def now() -> str:
 
 
 def versions() -> dict[str, Any]:
-    """The versions of truce, Python and the key dependencies (None: not installed)."""
+    """The versions of truce, Python and the key dependencies (None: not installed),
+    and whether the model ran compiled."""
     from importlib import metadata
 
     found: dict[str, str | None] = {}
@@ -39,6 +41,7 @@ def versions() -> dict[str, Any]:
             found[package] = None
     return {
         "truce_version": sim.__version__,
+        "compiled": compiled.in_use(),  # the model's modules compiled (sim.compiled)
         "python": platform.python_version(),
         "dependencies": found,
     }

@@ -11,6 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# Each distribution pickles by its constructor's arguments (``__reduce__``): compiled
+# (see sim.compiled), a frozen dataclass cannot be restored field by field, and a
+# scenario's distributions travel to the workers.
+
 
 class Draws(Protocol):
     """Standard random draws (the model's streams give them)."""
@@ -56,6 +60,9 @@ class Fixed:
     def describe(self) -> dict[str, float | str]:
         return {"distribution": "fixed", "value": self.value}
 
+    def __reduce__(self) -> tuple[type[Fixed], tuple[float, ...]]:
+        return Fixed, (self.value,)  # by the constructor: see the module's note
+
 
 @dataclass(frozen=True, slots=True)
 class Exponential:
@@ -72,6 +79,9 @@ class Exponential:
 
     def describe(self) -> dict[str, float | str]:
         return {"distribution": "exponential", "mean": self.mean}
+
+    def __reduce__(self) -> tuple[type[Exponential], tuple[float, ...]]:
+        return Exponential, (self.mean,)  # by the constructor: see the module's note
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,9 @@ class Gamma:
 
     def describe(self) -> dict[str, float | str]:
         return {"distribution": "gamma", "mean": self.mean, "cv": self.cv}
+
+    def __reduce__(self) -> tuple[type[Gamma], tuple[float, ...]]:
+        return Gamma, (self.mean, self.cv)  # by the constructor: see the module's note
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +135,9 @@ class LogNormal:
     def describe(self) -> dict[str, float | str]:
         return {"distribution": "lognormal", "mean": self.mean, "cv": self.cv}
 
+    def __reduce__(self) -> tuple[type[LogNormal], tuple[float, ...]]:
+        return LogNormal, (self.mean, self.cv)  # by the constructor: see the module's note
+
 
 @dataclass(frozen=True, slots=True)
 class Uniform:
@@ -143,6 +159,9 @@ class Uniform:
 
     def describe(self) -> dict[str, float | str]:
         return {"distribution": "uniform", "low": self.low, "high": self.high}
+
+    def __reduce__(self) -> tuple[type[Uniform], tuple[float, ...]]:
+        return Uniform, (self.low, self.high)  # by the constructor: see the module's note
 
 
 KINDS: dict[str, tuple[str, ...]] = {

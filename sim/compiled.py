@@ -1,0 +1,213 @@
+"""The optional compiled build: the model's hot modules compiled to C by mypyc.
+
+    python -m sim.compiled build     compile (needs .[compiled] and a C compiler)
+    python -m sim.compiled clean     remove the compiled modules
+    python -m sim.compiled status    say whether they are built and in use
+
+The compiled modules go to ``sim/_compiled/`` (``model/`` and ``scenario/`` beside a
+shared library), never over the sources. ``sim.model`` and ``sim.scenario`` put those
+folders first on their ``__path__`` only when the build is whole and every compiled
+source is unchanged since (a hash each, in ``manifest.json``); otherwise they run the
+pure Python modules, and an out-of-date build says so once. The compiled build runs
+the same code, so it gives the same numbers, replication by replication; a test
+checks that its outputs are the pure build's, byte for byte.
+
+A build that cannot finish (no mypyc, no C compiler, a compiler error) changes
+nothing: it is made in a temporary folder, and replaces the old one only whole.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterable
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+FOLDER = PACKAGE / "_compiled"
+MANIFEST = FOLDER / "manifest.json"
+GROUP = "sim._compiled.group"  # the shared library: sim/_compiled/group__mypyc.*.so
+# the modules a replication spends its time in; all compiled together or none
+MODULES = (
+    "sim/model/combatants.py",
+    "sim/model/diplomacy.py",
+    "sim/model/information.py",
+    "sim/model/memo.py",
+    "sim/model/outcomes.py",
+    "sim/model/phase.py",
+    "sim/model/records.py",
+    "sim/model/replication.py",
+    "sim/model/seeding.py",
+    "sim/model/streams.py",
+    "sim/model/tally.py",
+    "sim/model/theatre.py",
+    "sim/model/timers.py",
+    "sim/model/truce.py",
+    "sim/scenario/distributions.py",
+)
+SUFFIX = EXTENSION_SUFFIXES[0]  # what this interpreter loads: .cpython-311-x86_64-linux-gnu.so
+
+
+class BuildFailed(Exception):
+    """The compiled build could not be made; the message says why in one line."""
+
+
+def _digest(relative: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((PACKAGE.parent / relative).read_bytes()).hexdigest()
+
+
+def state() -> str:
+    """``"in use"``, ``"not built"``, or why a build is not used."""
+    import json
+
+    try:
+        manifest = json.loads(MANIFEST.read_text())
+    except FileNotFoundError:
+        return "not built"
+    except (OSError, ValueError):
+        return "not used: its manifest cannot be read"
+    if manifest.get("suffix") != SUFFIX:
+        return f"not used: built for {manifest.get('suffix')}, this Python loads {SUFFIX}"
+    sources: dict[str, str] = manifest.get("sources", {})
+    if set(sources) != set(MODULES):
+        return "not used: built for another list of modules"
+    changed = [m for m in MODULES if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]]
+    if changed:
+        return f"not used: {changed[0]} changed since it was compiled"
+    missing = [f for f in _built_files(MODULES) if not (FOLDER / f).exists()]
+    if missing:
+        return f"not used: {missing[0]} is missing"
+    return "in use"
+
+
+def _built_files(modules: Iterable[str]) -> list[str]:
+    """The compiled files, relative to ``FOLDER``."""
+    files = [str(Path(m).relative_to("sim").with_suffix(SUFFIX)) for m in modules]
+    return [*files, "group__mypyc" + SUFFIX]
+
+
+_checked: str | None = None
+
+
+def package_path(path: list[str], package: str) -> list[str]:
+    """A package's ``__path__``, with its compiled folder first when the build is in
+    use. An out-of-date build is left out, with a warning."""
+    global _checked
+    if _checked is None:
+        _checked = state() if FOLDER.exists() else "not built"
+        if _checked.startswith("not used"):
+            warnings.warn(
+                f"the compiled build is {_checked}; running the pure Python modules "
+                "(python -m sim.compiled build to rebuild, or clean to remove it)",
+                stacklevel=2,
+            )
+    if _checked != "in use":
+        return path
+    return [str(FOLDER / package), *path]
+
+
+def in_use() -> bool:
+    """Whether this process runs the compiled modules."""
+    import sim.model.truce
+
+    return Path(sim.model.truce.__file__ or "").suffix != ".py"
+
+
+def compiler() -> str | None:
+    """The C compiler that would build extensions, if there is one."""
+    import shutil
+    import sysconfig
+
+    configured = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(configured) or shutil.which("cc") or shutil.which("gcc")
+
+
+def build() -> None:
+    """Compile ``MODULES`` into ``FOLDER``; raises ``BuildFailed`` and changes nothing
+    if it cannot. Imported here: starting a command needs none of this."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    try:
+        import mypyc  # noqa: F401
+    except ImportError:
+        raise BuildFailed("the compiled build needs mypyc: pip install -e '.[compiled]'") from None
+    if compiler() is None:
+        raise BuildFailed("no C compiler found (cc); the pure Python modules run as before")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        shutil.copytree(PACKAGE, work / "sim", ignore=shutil.ignore_patterns("_compiled", "*.so"))
+        shutil.copy2(PACKAGE.parent / "pyproject.toml", work)  # mypy's settings
+        (work / "sim" / "_compiled").mkdir()
+        (work / "sim" / "_compiled" / "__init__.py").write_text("")
+        script = (
+            "from setuptools import setup\n"
+            "from mypyc.build import mypycify\n"
+            f"setup(name='truce-compiled', ext_modules=mypycify({list(MODULES)!r}, "
+            f"group_name={GROUP!r}, opt_level='3'), script_args=['build_ext', '--inplace'])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=work, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+            last = lines[-1] if lines else f"exit status {done.returncode}"
+            raise BuildFailed(f"the compiled build failed: {last}")
+        fresh = work / "built"
+        fresh.mkdir()
+        (fresh / "__init__.py").write_text('"""The compiled build (see sim.compiled)."""\n')
+        for relative in _built_files(MODULES):
+            made = work / "sim" / relative
+            if relative.startswith("group__mypyc"):
+                made = work / "sim" / "_compiled" / relative
+            target = fresh / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(made, target)
+        manifest = {"suffix": SUFFIX, "sources": {m: _digest(m) for m in MODULES}}
+        (fresh / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        old = PACKAGE / "_compiled.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if FOLDER.exists():
+            os.replace(FOLDER, old)
+        shutil.move(str(fresh), FOLDER)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def clean() -> bool:
+    """Remove the compiled build; whether there was one."""
+    import shutil
+
+    if not FOLDER.exists():
+        return False
+    shutil.rmtree(FOLDER)
+    return True
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """``python -m sim.compiled build|clean|status``: 0 when done, 2 when refused."""
+    given = sys.argv[1:] if arguments is None else arguments
+    if given not in (["build"], ["clean"], ["status"]):
+        print("usage: python -m sim.compiled build|clean|status", file=sys.stderr)
+        return 2
+    if given == ["build"]:
+        try:
+            build()
+        except BuildFailed as failed:
+            print(f"error: {failed}", file=sys.stderr)
+            return 2
+        print(f"compiled {len(MODULES)} modules into {FOLDER}")
+    elif given == ["clean"]:
+        print("removed the compiled build" if clean() else "no compiled build to remove")
+    else:
+        print(f"compiled build: {state()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
