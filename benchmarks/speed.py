@@ -107,6 +107,7 @@ def main() -> None:
         "replications_per_round": args.runs,
         "rounds": args.rounds,
         "replications_per_second": statistics.median(rates),
+        "replications_per_second_range": [min(rates), max(rates)],
         "events_per_replication": statistics.median(events_per_run),
         "model_us_per_event": statistics.median(model_costs),
         "bare_simpy_us_per_event": statistics.median(bare_costs),
@@ -125,7 +126,11 @@ def main() -> None:
         f"{figures['scenario']}: {args.rounds} rounds of {args.runs} replications, "
         f"one core, {build}"
     )
-    print(f"  replications per second     {figures['replications_per_second']:10.1f}")
+    low, high = figures["replications_per_second_range"]
+    print(
+        f"  replications per second     {figures['replications_per_second']:10.1f}"
+        f"   (rounds: {low:.1f} to {high:.1f})"
+    )
     print(f"  SimPy events per replication{figures['events_per_replication']:10.1f}")
     print(f"  model, us per event         {figures['model_us_per_event']:10.2f}")
     print(f"  bare SimPy, us per event    {figures['bare_simpy_us_per_event']:10.2f}")

@@ -217,8 +217,8 @@ class Combatant:
         patron = self.patron
         if self.phase.collapsed and patron is not None and patron.spec.restraint is not None:
             probability = min(1.0, probability * patron.spec.restraint.unleash)
-        if self.restrained(now):
-            probability *= 1.0 - self.restraint_strength
+        if now < self.restrained_until and self.restrained_under == self.phase.collapses:
+            probability *= 1.0 - self.restraint_strength  # a patron's restraint binds
         calm = self.calm
         if now < calm.until:
             probability *= 1.0 - calm.effect
@@ -355,8 +355,9 @@ class RoutineViolations:
             self.capability,
             self.routine.intensity.sample(actor.strikes),
             StrikeKind.ROUTINE,
-            overt=self.guarantor and self.phase.collapsed,  # a guarantor's open war
-            target=target,
+            None,
+            self.guarantor and self.phase.collapsed,  # a guarantor's open war: overt
+            target,
         )
         self.striking = False
         self._wait()
@@ -385,11 +386,5 @@ def answer(event: simpy.Event) -> None:
         aim = max(aim, spec.proportionality * avenged / capability.lethality)
     intensity = aim * actor.retaliation_noise.sample(actor.strikes)
     actor.strike(
-        actor,
-        capability,
-        intensity,
-        StrikeKind.RETALIATION,
-        cause=cause,
-        overt=actor.is_guarantor,
-        target=target,
+        actor, capability, intensity, StrikeKind.RETALIATION, cause, actor.is_guarantor, target
     )

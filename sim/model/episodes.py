@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sim.model.budget import Budget
 from sim.model.records import Record, StateChange, Strike, TruceState
 from sim.model.replication import simulate
+from sim.model.seeding import ChunkSeeds
 from sim.scenario.spec import Scenario
 
 
@@ -107,7 +108,8 @@ def run_episodes(
 ) -> list[tuple[list[Episode], Strikes]]:
     """The episodes and strike counts of replications ``first`` .. ``first + count - 1``
     (a task for an executor)."""
+    seeds = ChunkSeeds(seed, first, count)
     return [
-        episodes_of(r, simulate(scenario, seed, r, budget).records)
+        episodes_of(r, simulate(scenario, seed, r, budget, seeds).records)
         for r in range(first, first + count)
     ]

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from sim.model.seeding import ChunkSeeds, bit_generator
+from sim.model.seeding import ChunkSeeds, bit_generator, numpy_words
 
 BLOCK = 64
 T = TypeVar("T")
@@ -74,8 +74,11 @@ class Stream:
         generator = self._generator
         if generator is None:
             seed, replication, concept, owner = self._key
-            seeds = self._seeds or ChunkSeeds(seed, replication, 1)
-            words = seeds.words(replication, (concept, owner))
+            seeds = self._seeds
+            if seeds is None:  # a replication alone: numpy's own seeding is quicker
+                words = numpy_words(seed, (replication, concept, owner))
+            else:
+                words = seeds.words(replication, (concept, owner))
             generator = self._generator = np.random.Generator(bit_generator(words))
         return generator
 
