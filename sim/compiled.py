@@ -69,18 +69,31 @@ def state() -> str:
         return "not built"
     except (OSError, ValueError):
         return "not used: its manifest cannot be read"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sources"), dict):
+        return "not used: its manifest cannot be read"
     if manifest.get("suffix") != SUFFIX:
         return f"not used: built for {manifest.get('suffix')}, this Python loads {SUFFIX}"
-    sources: dict[str, str] = manifest.get("sources", {})
-    if set(sources) != set(MODULES):
+    sources: dict[str, str] = manifest["sources"]
+    if set(sources) != set(watched()):
         return "not used: built for another list of modules"
-    changed = [m for m in MODULES if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]]
+    changed = [
+        m for m in watched() if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]
+    ]
     if changed:
         return f"not used: {changed[0]} changed since it was compiled"
     missing = [f for f in _built_files(MODULES) if not (FOLDER / f).exists()]
     if missing:
         return f"not used: {missing[0]} is missing"
     return "in use"
+
+
+def watched() -> list[str]:
+    """The sources a build depends on: every module of the packages compiled (the
+    compiled ones read the others' types), whose change makes the build out of date."""
+    root = PACKAGE.parent
+    found = {str(p.relative_to(root)) for p in (PACKAGE / "model").glob("*.py")}
+    found |= {str(p.relative_to(root)) for p in (PACKAGE / "scenario").glob("*.py")}
+    return sorted(found | set(MODULES))
 
 
 def _built_files(modules: Iterable[str]) -> list[str]:
@@ -169,7 +182,7 @@ def build() -> None:
             target = fresh / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(made, target)
-        manifest = {"suffix": SUFFIX, "sources": {m: _digest(m) for m in MODULES}}
+        manifest = {"suffix": SUFFIX, "sources": {m: _digest(m) for m in watched()}}
         (fresh / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         old = PACKAGE / "_compiled.old"
         shutil.rmtree(old, ignore_errors=True)

@@ -113,3 +113,13 @@ def test_a_build_without_a_compiler_is_refused_in_one_line_and_changes_nothing(
     assert compiled.main(["status"]) == 0
     assert capsys.readouterr().out == "compiled build: not built\n"
     assert compiled.main(["wrong"]) == 2
+
+
+def test_a_damaged_manifest_leaves_the_build_unused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(compiled, "FOLDER", tmp_path)
+    for text in ("[]", "{not json", '{"suffix": 1}'):
+        (tmp_path / "manifest.json").write_text(text)
+        monkeypatch.setattr(compiled, "MANIFEST", tmp_path / "manifest.json")
+        assert compiled.state() == "not used: its manifest cannot be read"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,9 +15,9 @@ from sim.model import simulate
 from sim.model.catalogue import outcome_fields
 from sim.model.daily import DailyColumns
 from sim.model.outcomes import summarize
-from sim.model.records import Decision, Keep, Strain
+from sim.model.records import Decision, Keep, Strain, Strike
 from sim.model.replication import replicate, run_replication
-from sim.model.seeding import ChunkSeeds, exact
+from sim.model.seeding import WINDOW, ChunkSeeds, exact, numpy_words
 from sim.model.streams import Concept, Stream, owner_key
 from sim.scenario import load_scenario
 from tests.conftest import IDLIB, ROOT
@@ -111,3 +112,83 @@ def test_a_replication_outside_its_chunk_or_past_two_to_the_32_is_seeded_by_nump
         key = (replication, int(Concept.LAGS), owner_key("a"))
         numpy = np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=key)))
         assert made == alone == numpy.random(3).tolist()
+
+
+TIES = """
+[scenario]
+name = "ties"
+description = "an answer with a fixed lag due when an opening is"
+horizon = 5
+
+[actors.a]
+role = "client"
+enemy = "b"
+[actors.a.assets.post]
+count = 1
+personnel = 1000
+[actors.a.capabilities.fire]
+lethality = 1.0
+dispersion = 1.0
+
+[actors.b]
+role = "client"
+enemy = "a"
+[actors.b.assets.post]
+count = 1
+personnel = 1000
+[actors.b.capabilities.fire]
+lethality = 5.0
+dispersion = 1.0
+[actors.b.retaliation]
+probability = 1.0
+lag = 1
+
+[[openings]]
+day = {first}
+attacker = "a"
+target = "b"
+
+[[openings]]
+day = {second}
+attacker = "a"
+target = "b"
+"""
+
+
+def strikes_of(tmp_path: Path, first: float, second: float) -> list[tuple[float, int, str, Any]]:
+    path = tmp_path / "ties.toml"
+    path.write_text(TIES.format(first=first, second=second))
+    run = simulate(load_scenario(path), 1, 0)
+    return [(s.day, s.id, s.kind.value, s.cause) for s in run.records if isinstance(s, Strike)]
+
+
+def test_an_answer_due_with_an_opening_comes_after_it_as_a_started_process_would(
+    tmp_path: Path,
+) -> None:
+    """The answer's timer is set where SimPy would start its process, after what the
+    striking moment had scheduled: the opening of day 1 strikes first."""
+    assert strikes_of(tmp_path, 0, 1) == [
+        (0.0, 1, "opening", None),
+        (1.0, 2, "opening", None),
+        (1.0, 3, "retaliation", 1),
+        (2.0, 4, "retaliation", 2),
+    ]
+
+
+def test_an_opening_strikes_when_its_timer_fires_whatever_the_rounding(tmp_path: Path) -> None:
+    days = [day for day, *_ in strikes_of(tmp_path, 0.2, 0.9)]
+    assert days[:2] == [0.2, 0.2 + (0.9 - 0.2)]  # 0.8999999999999999, as a wait gives it
+
+
+def test_a_negative_seed_or_replication_is_refused_as_numpy_refuses_it() -> None:
+    with pytest.raises(ValueError):
+        ChunkSeeds(-1, 0, 2).words(0, (1, 2))
+    with pytest.raises(ValueError):
+        ChunkSeeds(1, -2, 4).words(-1, (1, 2))
+
+
+def test_a_large_chunk_is_seeded_window_by_window_with_numpys_words() -> None:
+    seeds = ChunkSeeds(5, 100, 3000)
+    for replication in (100, 100 + WINDOW - 1, 100 + WINDOW, 3099):
+        assert np.array_equal(seeds.words(replication, (2, 7)), numpy_words(5, (replication, 2, 7)))
+    assert len(seeds._by_key) == 3  # the windows asked for, not one table of 3,000 rows

@@ -119,7 +119,10 @@ ORPHAN_CHECK_SECONDS = 1.0
 def die_with_parent(parent: int) -> None:
     """Make a pool worker end when the process that started it dies, even by SIGKILL
     (which runs no clean-up): Linux signals it at once; elsewhere, and as a second
-    guard, a thread notices within a second that it was re-parented."""
+    guard, a thread notices within a second that it was re-parented. Ctrl-C is left to
+    the parent, which stops the run and the pool: a worker waiting for its next task
+    would otherwise print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -64,6 +64,7 @@ class Combatant:
         "decisions_recorded",
         "enemy",
         "env",
+        "fixed_lag",
         "grievance",
         "grievance_at",
         "hosted",
@@ -102,6 +103,9 @@ class Combatant:
     ) -> None:
         self.spec = spec
         self.decisions_recorded = decisions  # for traces: no outcome or series reads them
+        self.fixed_lag = spec.retaliation is not None and isinstance(
+            spec.retaliation.lag, dist.Fixed
+        )
         self.id = spec.id
         self.is_guarantor = spec.role is Role.GUARANTOR
         self.env = env
@@ -368,11 +372,24 @@ Answer = tuple["Combatant", int, float, "Combatant"]  # who answers which strike
 
 def retaliate(actor: Combatant, cause: int, avenged: float, target: Combatant) -> None:
     """Answer strike ``cause`` at ``target`` after a lag: a timer whose callback strikes
-    (``answer``), since an answer keeps nothing a process would."""
+    (``answer``), since an answer keeps nothing a process would. A fixed lag can make
+    the answer fall at the very instant of another event (an opening a day later, an
+    answer to an answer): its timer is then set where SimPy would start a process
+    (``urgent``), so that it keeps its place among them. A drawn lag is set at once:
+    it ties with nothing."""
+    answer_ = (actor, cause, avenged, target)
+    if actor.fixed_lag:
+        urgent(actor.env, _wait_to_answer, answer_)
+    else:
+        _wait_to_answer(answer_)
+
+
+def _wait_to_answer(started: simpy.Event | Answer) -> None:
+    answer_ = cast(Answer, started.value if isinstance(started, simpy.Event) else started)
+    actor = answer_[0]
     spec = actor.spec.retaliation
     assert spec is not None
-    timer = Timeout(actor.env, spec.lag.sample(actor.lags), (actor, cause, avenged, target))
-    timer.callbacks.append(answer)
+    Timeout(actor.env, spec.lag.sample(actor.lags), answer_).callbacks.append(answer)
 
 
 def answer(event: simpy.Event) -> None:

@@ -72,9 +72,20 @@ class DailyTally:
         self._levels: list[list[tuple[float, float]]] = []
 
     def add(self, run: Run) -> None:
-        """Gather one replication's records, in one pass (by kind, most frequent first)."""
+        """Gather one replication's records, in one pass (by kind, most frequent first).
+        A replication whose records cannot be read adds nothing."""
+        flat = [*self._strikes, *self._answers, *self._reports, *self._calls, *self._mediator]
+        flat += self._talks
+        kept = [len(values) for values in flat]
+        try:
+            self._add(run)
+        except BaseException:
+            for values, length in zip(flat, kept, strict=True):
+                del values[length:]
+            raise
+
+    def _add(self, run: Run) -> None:
         row, place = self.rows, self._place
-        self.rows += 1
         s_row, s_attacker, s_target, s_day, s_deaths = self._strikes
         changes: list[tuple[float, TruceState]] = []
         levels: list[tuple[float, float]] = []
@@ -116,6 +127,7 @@ class DailyTally:
             levels = list(zip(*run.strain_changes, strict=True))
         self._changes.append(changes)
         self._levels.append(levels)
+        self.rows += 1
 
     def close(self) -> None:
         """Make the counts, states and strains of every replication added."""

@@ -152,10 +152,14 @@ def exact() -> bool:
     return True
 
 
+WINDOW = 1024  # replications seeded together: a larger chunk is seeded window by window
+
+
 class ChunkSeeds:
     """The words of every stream of replications ``first .. first + count - 1``
-    under ``seed``, computed per key (concept, owner) for the whole chunk on its
-    first use."""
+    under ``seed``, computed per key (concept, owner) for a window of the chunk's
+    replications on its first use (so memory stays bounded however large the chunk).
+    A negative seed or replication is left to numpy, which refuses it."""
 
     __slots__ = ("_by_key", "count", "first", "seed")
 
@@ -163,20 +167,24 @@ class ChunkSeeds:
         self.seed = seed
         self.first = first
         self.count = count
-        self._by_key: dict[tuple[int, int], Words | None] = {}
+        self._by_key: dict[tuple[int, int, int], Words | None] = {}
 
     def words(self, replication: int, key: tuple[int, int]) -> Words:
         """The words for ``(replication, *key)``: vectorised within the chunk, numpy's
         own outside it or where the arithmetic cannot be used."""
         offset = replication - self.first
-        if 0 <= offset < self.count and exact():
-            if key in self._by_key:
-                table = self._by_key[key]
+        if 0 <= offset < self.count and self.first >= 0 and self.seed >= 0 and exact():
+            window = offset // WINDOW
+            found = (window, *key)
+            if found in self._by_key:
+                table = self._by_key[found]
             else:
-                indices = np.arange(self.first, self.first + self.count, dtype=np.int64)
+                start = self.first + window * WINDOW
+                end = min(self.first + self.count, start + WINDOW)
+                indices = np.arange(start, end, dtype=np.int64)
                 rows = entropy_rows(self.seed, indices, key)
-                table = self._by_key[key] = None if rows is None else generator_words(rows)
+                table = self._by_key[found] = None if rows is None else generator_words(rows)
             if table is not None:
-                row: Words = table[offset]
+                row: Words = table[offset % WINDOW]
                 return row
         return numpy_words(self.seed, (replication, *key))

@@ -201,12 +201,19 @@ class Theatre:
         return by_weight(stream, running_weights((s, s.weight) for s in opening.suspects))
 
     def _open(self, event: simpy.Event) -> None:
-        """Strike the openings due now, in their order, and set a timer for the next."""
-        openings, now = self._openings, self.env.now
+        """Strike the openings due now, in their order, and set a timer for the next.
+        The opening a timer waited for strikes when it fires, at whatever day the
+        wait's arithmetic gives (0.2 + 0.7 is just under 0.9)."""
+        openings = self._openings
+        if event.value is not None:  # the timer of opening ``event.value``
+            self._next_opening += 1
+            self.open(openings[event.value])
+        now = self.env.now
         while self._next_opening < len(openings):
             opening = openings[self._next_opening]
             if opening.day > now:
-                Timeout(self.env, opening.day - now).callbacks.append(self._open)
+                wait = Timeout(self.env, opening.day - now, self._next_opening)
+                wait.callbacks.append(self._open)
                 return
             self._next_opening += 1
             self.open(opening)
