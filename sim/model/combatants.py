@@ -1,9 +1,9 @@
-"""Armed actors at run time: their state in one replication, their decisions, and their
-processes.
+"""Armed actors at run time: their state in one replication, their decisions, and
+their behaviour on SimPy's timeline.
 
 A combatant strikes on its own (routine violations, a Poisson process whose rate
-follows the truce's phase, at targets chosen by weight) and answers strikes
-(retaliation, one process per answer, aimed by its rule at whom it blames). It decides
+follows the truce's phase, at targets chosen by weight: a chain of timers) and answers
+strikes (retaliation, a timer per answer, aimed by its rule at whom it blames). It decides
 on the losses it perceives, or with memory on the grievance they leave, under its
 patron's restraint and a mediator's call. It depends on the truce's ``Phase``, the
 mediator's ``Calm``, a ``Striker`` that resolves strikes, and the record; never on the
@@ -27,7 +27,7 @@ from sim.model.timers import urgent
 from sim.scenario import distributions as dist
 from sim.scenario.spec import Actor, Aim, Asset, Capability, Role
 
-Fixed = tuple[
+Constants = tuple[
     list[tuple[float, Asset]],
     Capability | None,
     Capability | None,
@@ -139,7 +139,7 @@ class Combatant:
             self.severity_gain,
             self.retaliation_noise,
             self.claim_factor,
-        ) = fixed(spec)
+        ) = constants(spec)
 
     def pick_asset(self, stream: Stream) -> Asset:
         """An asset to hit, chosen with chance proportional to how many sites it has."""
@@ -243,7 +243,7 @@ class Combatant:
 
 
 @by_identity
-def fixed(spec: Actor) -> Fixed:
+def constants(spec: Actor) -> Constants:
     """What an actor's spec fixes for every replication: its assets' running weights
     (by how many sites each has), its capabilities for routine strikes and answers, how
     far the chance to answer can rise with losses, and the noise of its answers' and
