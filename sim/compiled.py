@@ -74,11 +74,10 @@ def state() -> str:
     if manifest.get("suffix") != SUFFIX:
         return f"not used: built for {manifest.get('suffix')}, this Python loads {SUFFIX}"
     sources: dict[str, str] = manifest["sources"]
-    if set(sources) != set(watched()):
+    modules = watched()
+    if set(sources) != set(modules):
         return "not used: built for another list of modules"
-    changed = [
-        m for m in watched() if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]
-    ]
+    changed = [m for m in modules if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]]
     if changed:
         return f"not used: {changed[0]} changed since it was compiled"
     missing = [f for f in _built_files(MODULES) if not (FOLDER / f).exists()]
