@@ -36,7 +36,7 @@ from sim.errors import (
 )
 from sim.experiments import draws as draws_files
 from sim.experiments import sensitivity as sensitivity_analysis
-from sim.experiments.chunks import chunk_size, failure_text
+from sim.experiments.chunks import Chunk, chunk_size, failure_text
 from sim.experiments.designs import (
     DESIGNS,
     Factor,
@@ -76,7 +76,7 @@ from sim.statistics.comparisons import Comparison, Divergence, Side, diverge, ze
 from sim.statistics.comparisons import compare as compare_sides
 from sim.statistics.daily import DailySummary
 from sim.statistics.episodes import EpisodeSummary, summarize_episodes
-from sim.statistics.estimators import check_confidence
+from sim.statistics.estimators import check_confidence, import_meanwhile
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -263,9 +263,7 @@ def run(
                 chunk=chunk,
                 precision=precision,
                 confidence=confidence,
-                on_chunk=(lambda done, state: progress(done.count, state.target))
-                if progress
-                else None,
+                on_chunk=_meanwhile(backend, progress),
                 campaign=campaign,
                 budget=budget,
                 draws=draws,
@@ -311,6 +309,27 @@ def run(
         first = campaign.failures[0].describe()
         raise RunFailed(f"every replication failed; the first: {first}")
     return results
+
+
+def _meanwhile(
+    backend: Backend, progress: Progress | None
+) -> Callable[[Chunk, Campaign], None] | None:
+    """What a run does as each chunk arrives: report progress, and once the first is
+    in (every worker started), import the statistics the summary needs, unless the
+    run is in this process."""
+    started = backend.kind == "serial"
+    if started and progress is None:
+        return None
+
+    def arrived(done: Chunk, state: Campaign) -> None:
+        nonlocal started
+        if not started:
+            started = True
+            import_meanwhile()
+        if progress is not None:
+            progress(done.count, state.target)
+
+    return arrived
 
 
 def _no_room(output: str | Path | None, error: OSError, kept: int) -> OutputFailed:

@@ -5,7 +5,10 @@
     python -m sim.compiled status    say whether they are built and in use
 
 The compiled modules go to ``sim/_compiled/`` (``model/`` and ``scenario/`` beside a
-shared library), never over the sources. ``sim.model`` and ``sim.scenario`` put those
+shared library), never over the sources. The random stream has a Cython twin
+(``sim/model/stream.pyx``), compiled in place of ``stream.py`` against numpy's C
+distribution functions; the build needs Cython for it, and is for the numpy it was made
+with (a numpy of another version makes it out of date). ``sim.model`` and ``sim.scenario`` put those
 folders first on their ``__path__`` only when the build is whole and every compiled
 source is unchanged since (a hash each, in ``manifest.json``); otherwise they run the
 pure Python modules, and an out-of-date build says so once. The compiled build runs
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterable
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
@@ -30,7 +32,9 @@ MANIFEST = FOLDER / "manifest.json"
 GROUP = "sim._compiled.group"  # the shared library: sim/_compiled/group__mypyc.*.so
 # the modules a replication spends its time in; all compiled together or none
 MODULES = (
+    "sim/model/catalogue.py",
     "sim/model/combatants.py",
+    "sim/model/daily.py",
     "sim/model/diplomacy.py",
     "sim/model/information.py",
     "sim/model/memo.py",
@@ -46,7 +50,41 @@ MODULES = (
     "sim/model/truce.py",
     "sim/scenario/distributions.py",
 )
+# modules with a Cython twin (``name.pyx`` beside ``name.py``), compiled in its place:
+# the stream calls numpy's C distribution functions, which mypyc cannot reach
+TWINS = ("sim/model/stream.pyx",)
 SUFFIX = EXTENSION_SUFFIXES[0]  # what this interpreter loads: .cpython-311-x86_64-linux-gnu.so
+
+
+# the build's setup script: mypyc over MODULES, Cython over TWINS (linked with numpy's
+# static libraries of distribution functions, as numpy's own Cython example does)
+SETUP = """
+import os
+import numpy
+from Cython.Build import cythonize
+from mypyc.build import mypycify
+from setuptools import Extension, setup
+
+root = os.path.dirname(numpy.__file__)
+libraries = [os.path.join(root, "random", "lib"), os.path.join(root, "_core", "lib")]
+twins = [
+    Extension(
+        twin[: -len(".pyx")].replace("/", "."),
+        [twin],
+        include_dirs=[numpy.get_include()],
+        library_dirs=[folder for folder in libraries if os.path.isdir(folder)],
+        libraries=["npyrandom", "npymath"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    )
+    for twin in {twins!r}
+]
+compiled = mypycify({modules!r}, group_name={group!r}, opt_level="3")
+setup(
+    name="truce-compiled",
+    ext_modules=compiled + cythonize(twins, quiet=True),
+    script_args=["build_ext", "--inplace"],
+)
+"""
 
 
 class BuildFailed(Exception):
@@ -73,6 +111,8 @@ def state() -> str:
         return "not used: its manifest cannot be read"
     if manifest.get("suffix") != SUFFIX:
         return f"not used: built for {manifest.get('suffix')}, this Python loads {SUFFIX}"
+    if manifest.get("numpy") != _numpy_version():
+        return f"not used: built with numpy {manifest.get('numpy')}, this is {_numpy_version()}"
     sources: dict[str, str] = manifest["sources"]
     modules = watched()
     if set(sources) != set(modules):
@@ -80,24 +120,32 @@ def state() -> str:
     changed = [m for m in modules if not (PACKAGE.parent / m).exists() or _digest(m) != sources[m]]
     if changed:
         return f"not used: {changed[0]} changed since it was compiled"
-    missing = [f for f in _built_files(MODULES) if not (FOLDER / f).exists()]
+    missing = [f for f in _built_files() if not (FOLDER / f).exists()]
     if missing:
         return f"not used: {missing[0]} is missing"
     return "in use"
 
 
+def _numpy_version() -> str:
+    """numpy's version: the twin is linked with its C distribution functions."""
+    import numpy
+
+    return str(numpy.__version__)
+
+
 def watched() -> list[str]:
     """The sources a build depends on: every module of the packages compiled (the
-    compiled ones read the others' types), whose change makes the build out of date."""
+    compiled ones read the others' types) and the twins, whose change makes the build
+    out of date."""
     root = PACKAGE.parent
     found = {str(p.relative_to(root)) for p in (PACKAGE / "model").glob("*.py")}
     found |= {str(p.relative_to(root)) for p in (PACKAGE / "scenario").glob("*.py")}
-    return sorted(found | set(MODULES))
+    return sorted(found | set(MODULES) | set(TWINS))
 
 
-def _built_files(modules: Iterable[str]) -> list[str]:
+def _built_files() -> list[str]:
     """The compiled files, relative to ``FOLDER``."""
-    files = [str(Path(m).relative_to("sim").with_suffix(SUFFIX)) for m in modules]
+    files = [str(Path(m).relative_to("sim").with_suffix(SUFFIX)) for m in (*MODULES, *TWINS)]
     return [*files, "group__mypyc" + SUFFIX]
 
 
@@ -147,9 +195,12 @@ def build() -> None:
     import tempfile
 
     try:
+        import Cython  # noqa: F401
         import mypyc  # noqa: F401
-    except ImportError:
-        raise BuildFailed("the compiled build needs mypyc: pip install -e '.[compiled]'") from None
+    except ImportError as missing:
+        raise BuildFailed(
+            f"the compiled build needs {missing.name}: pip install -e '.[compiled]'"
+        ) from None
     if compiler() is None:
         raise BuildFailed("no C compiler found (cc); the pure Python modules run as before")
     with tempfile.TemporaryDirectory() as folder:
@@ -158,12 +209,7 @@ def build() -> None:
         shutil.copy2(PACKAGE.parent / "pyproject.toml", work)  # mypy's settings
         (work / "sim" / "_compiled").mkdir()
         (work / "sim" / "_compiled" / "__init__.py").write_text("")
-        script = (
-            "from setuptools import setup\n"
-            "from mypyc.build import mypycify\n"
-            f"setup(name='truce-compiled', ext_modules=mypycify({list(MODULES)!r}, "
-            f"group_name={GROUP!r}, opt_level='3'), script_args=['build_ext', '--inplace'])\n"
-        )
+        script = SETUP.format(modules=list(MODULES), twins=list(TWINS), group=GROUP)
         done = subprocess.run(
             [sys.executable, "-c", script], cwd=work, capture_output=True, text=True
         )
@@ -174,14 +220,18 @@ def build() -> None:
         fresh = work / "built"
         fresh.mkdir()
         (fresh / "__init__.py").write_text('"""The compiled build (see sim.compiled)."""\n')
-        for relative in _built_files(MODULES):
+        for relative in _built_files():
             made = work / "sim" / relative
             if relative.startswith("group__mypyc"):
                 made = work / "sim" / "_compiled" / relative
             target = fresh / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(made, target)
-        manifest = {"suffix": SUFFIX, "sources": {m: _digest(m) for m in watched()}}
+        manifest = {
+            "suffix": SUFFIX,
+            "numpy": _numpy_version(),
+            "sources": {m: _digest(m) for m in watched()},
+        }
         (fresh / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         old = PACKAGE / "_compiled.old"
         shutil.rmtree(old, ignore_errors=True)
@@ -213,7 +263,7 @@ def main(arguments: list[str] | None = None) -> int:
         except BuildFailed as failed:
             print(f"error: {failed}", file=sys.stderr)
             return 2
-        print(f"compiled {len(MODULES)} modules into {FOLDER}")
+        print(f"compiled {len(MODULES) + len(TWINS)} modules into {FOLDER}")
     elif given == ["clean"]:
         print("removed the compiled build" if clean() else "no compiled build to remove")
     else:

@@ -85,6 +85,77 @@ def test_the_compiled_build_gives_the_same_rows_on_two_workers(built: Path) -> N
     assert rows["1"] == rows["2"] == (built / "pure.csv").read_bytes()
 
 
+# Both streams, the compiled twin and the pure module loaded from its file, take the
+# same random walk of calls (every kind of draw, interleaved, on several streams and
+# gamma shapes, with arguments numpy refuses among them); every value or error must
+# match. Printed: how many calls matched, and the first difference if any.
+TWINS = """
+import importlib.util, math, random, sys
+import sim.model.stream as twin
+from sim.model.seeding import ChunkSeeds
+spec = importlib.util.spec_from_file_location("pure_stream", "sim/model/stream.py")
+pure = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pure)
+assert twin.__file__.endswith(".so"), twin.__file__
+walk = random.Random(20261125)
+seeds = ChunkSeeds(7, 0, 50)
+pairs = [
+    (pure.Stream(7, r, c, o, seeds if r % 2 else None),
+     twin.Stream(7, r, c, o, seeds if r % 2 else None))
+    for r in range(4) for c in (1, 2) for o in ("a", "nfl")
+]
+odd = [0.0, -1.0, math.nan, math.inf, 1e300, 1e-300]
+def arguments(kind):
+    if kind == "gamma":
+        return (walk.choice([0.25, 1.0, 4.0, 0.0, math.nan, -1.0]),)
+    if kind == "negative_binomial":
+        pick = lambda: walk.choice(odd) if walk.random() < 0.05 else walk.uniform(0, 60)
+        return pick(), pick()
+    if kind == "binomial":
+        p = walk.choice(odd + [1.5]) if walk.random() < 0.05 else walk.random()
+        return walk.randrange(-2, 300), p
+    return ()
+def outcome(stream, kind, args):
+    try:
+        value = getattr(stream, kind)(*args)
+    except Exception as error:
+        return (type(error).__name__, str(error))
+    return ("nan",) if value != value else (type(value).__name__, value)
+kinds = ["uniform", "exponential", "normal", "gamma", "negative_binomial", "binomial"]
+for call in range(200_000):
+    kind = walk.choice(kinds)
+    args = arguments(kind)
+    one, other = walk.choice(pairs)
+    a, b = outcome(one, kind, args), outcome(other, kind, args)
+    if a != b:
+        print(call, kind, args, a, b)
+        sys.exit(1)
+for one, other in pairs:
+    assert one.generator.random(3).tolist() == other.generator.random(3).tolist()
+print(call + 1)
+"""
+
+
+def test_the_compiled_stream_draws_as_the_pure_stream_draw_for_draw(built: Path) -> None:
+    done = run_in(built, "-c", TWINS)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert done.stdout.split() == ["200000"]
+
+
+def test_a_build_for_another_numpy_is_not_used(built: Path) -> None:
+    manifest = built / "sim" / "_compiled" / "manifest.json"
+    original = manifest.read_text()
+    try:
+        manifest.write_text(original.replace('"numpy": "', '"numpy": "0.0+'))
+        status = run_in(built, "-m", "sim.compiled", "status")
+        assert "not used: built with numpy 0.0+" in status.stdout, status.stdout
+        probe = run_in(built, "-c", "from sim import compiled; print(compiled.in_use())")
+        assert probe.stdout.strip() == "False"
+    finally:
+        manifest.write_text(original)
+    assert run_in(built, "-m", "sim.compiled", "status").stdout.strip().endswith("in use")
+
+
 def test_a_build_older_than_its_source_is_not_used(built: Path) -> None:
     source = built / "sim" / "model" / "phase.py"
     original = source.read_text()

@@ -664,3 +664,41 @@ def test_a_sweep_of_many_points_over_two_parameters_draws_a_day_not_fans(tmp_pat
     assert bar.get_ylabel() == "deaths so far, mean on day 30 (25 Nov 2020) (people)"
     logged = invoke("plot", out, "--series", "deaths", "--log", "-o", tmp_path / "g.png")
     assert logged.exit_code == 2 and "a log axis is for an outcome's histogram" in logged.output
+
+
+def test_a_chunks_states_and_strains_are_each_replications_own_at_each_days_end() -> None:
+    """The chunk's states and strains, found in one sort over all its replications,
+    against each replication alone (numpy's ``searchsorted`` over its own changes):
+    changes at the very end of a day belong to the next day, several changes in one
+    instant leave the last, and a replication without changes borrows none from the
+    one before it. Exact: the same arithmetic on the same numbers."""
+    from sim.model.daily import DailyTally
+    from sim.model.records import Run, StateChange, TruceState
+    from sim.model.truce import strain_at
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(IDLIB)
+    assert scenario.truce is not None
+    walk = np.random.default_rng(11)
+    tally, expected = DailyTally(scenario), []
+    for replication in range(40):
+        count = int(walk.integers(0, 6)) if replication % 5 else 0
+        days = np.sort(np.concatenate([
+            walk.uniform(0, DAYS, count), walk.integers(0, DAYS + 1, count).astype(float),
+        ]))  # fmt: skip
+        days = np.repeat(days, walk.integers(1, 3, len(days)))  # ties within an instant
+        options = (TruceState.STRAINED, TruceState.COLLAPSED, TruceState.IN_FORCE)
+        states = [options[i] for i in walk.integers(0, 3, len(days))]
+        levels = walk.uniform(0, 100, len(days)).tolist()
+        records = [StateChange(float(d), s, "test") for d, s in zip(days, states, strict=True)]
+        changes = (days.tolist(), levels)
+        tally.add(Run(replication, records, 0, None, None, changes))  # type: ignore[arg-type]
+        ends = np.minimum(np.arange(1, DAYS + 1, dtype=np.float64), scenario.horizon)
+        codes = np.array([0, *(STATES.index(s.value) for s in states)], np.int8)
+        state = codes[np.searchsorted(days, ends, side="left")]
+        strain = strain_at(scenario.truce, list(zip(*changes, strict=True)), ends)
+        expected.append((state, np.where(state == STATES.index("collapsed"), np.nan, strain)))
+    tally.close()
+    for row, (state, strain) in enumerate(expected):
+        assert tally.state[row].tolist() == state.tolist()
+        assert np.array_equal(tally.strain[row], strain, equal_nan=True)

@@ -146,8 +146,8 @@ def test_ci_runs_the_readmes_test_command() -> None:
 
 
 def test_the_compiled_build_command_is_the_one_its_test_runs() -> None:
-    """The README's compiled build: the extra it installs exists and brings mypyc's
-    needs, and its build command is what ``tests/test_compiled.py`` runs (in a copy
+    """The README's compiled build: the extra it installs exists and brings what mypyc
+    and Cython need, and its build command is what ``tests/test_compiled.py`` runs (in a copy
     of the project, with this environment, which has the test extra)."""
     install_and_build = blocks("sh")[2].strip()
     assert install_and_build == (
@@ -155,7 +155,7 @@ def test_the_compiled_build_command_is_the_one_its_test_runs() -> None:
     )
     with (ROOT / "pyproject.toml").open("rb") as handle:
         extras = tomllib.load(handle)["project"]["optional-dependencies"]
-    assert {r.split(">")[0] for r in extras["compiled"]} == {"mypy", "setuptools"}
+    assert {r.split(">")[0] for r in extras["compiled"]} == {"mypy", "setuptools", "cython"}
     assert set(extras["compiled"]) <= set(extras["test"])
     assert '"-m", "sim.compiled", "build"' in (ROOT / "tests" / "test_compiled.py").read_text()
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.experiments.designs import point_scenario
-from sim.model.streams import owner_key
+from sim.model.seeding import owner_key
 from sim.optional import require
 from sim.scenario import Override
 from sim.scenario.spec import Scenario

@@ -35,7 +35,7 @@ from sim.model.records import (
     Talks,
     TruceState,
 )
-from sim.model.truce import strain_at
+from sim.model.truce import strain_since
 from sim.scenario.spec import Scenario
 
 # a state's code: its place in ``STATES``
@@ -59,23 +59,29 @@ class DailyTally:
         self.armed = [a.id for a in scenario.armed]
         self._place = {actor: i for i, actor in enumerate(self.armed)}
         self.rows = 0
-        # (row, actor, day, deaths) of strikes, answers and reports
-        self._strikes: tuple[list[int], list[int], list[int], list[int], list[int]] = (
-            [], [], [], [], [],
-        )  # fmt: skip
-        self._answers: tuple[list[int], list[int]] = ([], [])
-        self._reports: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
-        self._calls: tuple[list[int], list[int]] = ([], [])
-        self._mediator: tuple[list[int], list[int]] = ([], [])
-        self._talks: tuple[list[int], list[int]] = ([], [])
-        self._changes: list[list[tuple[float, TruceState]]] = []
-        self._levels: list[list[tuple[float, float]]] = []
+        # what each replication adds, in flat lists (a replication's entries follow the
+        # previous one's; ``_ends``: where each replication's end in each group)
+        self._strikes: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+        self._answers: list[int] = []  # days
+        self._reports: tuple[list[int], list[int], list[int]] = ([], [], [])
+        self._calls: list[int] = []
+        self._mediator: list[int] = []
+        self._talks: list[int] = []
+        # the truce's changes of state and of strain, (day, code or level), in the
+        # order they happened within each replication
+        self._changes: tuple[list[float], list[int]] = ([], [])
+        self._levels: tuple[list[float], list[float]] = ([], [])
+        self._groups: list[list[Any]] = [
+            self._strikes[0], self._answers, self._reports[0], self._calls, self._mediator,
+            self._talks, self._changes[0], self._levels[0],
+        ]  # fmt: skip
+        self._ends: list[list[int]] = [[] for _ in self._groups]
 
     def add(self, run: Run) -> None:
         """Gather one replication's records, in one pass (by kind, most frequent first).
         A replication whose records cannot be read adds nothing."""
-        flat = [*self._strikes, *self._answers, *self._reports, *self._calls, *self._mediator]
-        flat += self._talks
+        flat: list[list[Any]] = [*self._strikes, self._answers, *self._reports, self._calls]
+        flat += [self._mediator, self._talks, *self._changes, *self._levels]
         kept = [len(values) for values in flat]
         try:
             self._add(run)
@@ -83,62 +89,64 @@ class DailyTally:
             for values, length in zip(flat, kept, strict=True):
                 del values[length:]
             raise
+        for group, ends in zip(self._groups, self._ends, strict=True):
+            ends.append(len(group))
+        self.rows += 1
 
     def _add(self, run: Run) -> None:
-        row, place = self.rows, self._place
-        s_row, s_attacker, s_target, s_day, s_deaths = self._strikes
-        changes: list[tuple[float, TruceState]] = []
-        levels: list[tuple[float, float]] = []
+        place = self._place
+        s_attacker, s_target, s_day, s_deaths = self._strikes
+        c_day, c_code = self._changes
+        l_day, l_level = self._levels
+        numbers = run.strain_changes  # the strain's changes kept as numbers, not as records
         for record in run.records:
             kind = type(record)
             if kind is Decision:
                 continue
             if kind is Strike:
                 day = int(record.day)
-                s_row.append(row)
                 s_attacker.append(place[record.attacker])  # type: ignore[union-attr]
                 s_target.append(place[record.target])  # type: ignore[union-attr]
                 s_day.append(day)
                 s_deaths.append(record.deaths)  # type: ignore[union-attr]
                 if record.kind is RETALIATION:  # type: ignore[union-attr]
-                    self._answers[0].append(row)
-                    self._answers[1].append(day)
-            elif kind is Strain:
-                levels.append((record.day, record.strain))  # type: ignore[union-attr]
+                    self._answers.append(day)
+            elif kind is Strain and numbers is None:
+                l_day.append(record.day)
+                l_level.append(record.strain)  # type: ignore[union-attr]
             elif kind is Report:
-                rows, targets, at, deaths = self._reports
-                rows.append(row)
+                targets, at, deaths = self._reports
                 targets.append(place[record.target])  # type: ignore[union-attr]
                 at.append(int(record.day))
                 deaths.append(record.deaths)  # type: ignore[union-attr]
             elif kind is StateChange:
-                changes.append((record.day, record.state))  # type: ignore[union-attr]
+                c_day.append(record.day)
+                c_code.append(_CODE[record.state])  # type: ignore[union-attr]
             elif kind is Call:
                 if record.outcome != "crowded out":  # type: ignore[union-attr]
-                    self._calls[0].append(row)
-                    self._calls[1].append(int(record.day))
+                    self._calls.append(int(record.day))
             elif kind is MediatorCall:
-                self._mediator[0].append(row)
-                self._mediator[1].append(int(record.day))
+                self._mediator.append(int(record.day))
             elif kind is Talks or kind is Convened:
-                self._talks[0].append(row)
-                self._talks[1].append(int(record.day))
-        if run.strain_changes is not None:  # kept as numbers, not as records
-            levels = list(zip(*run.strain_changes, strict=True))
-        self._changes.append(changes)
-        self._levels.append(levels)
-        self.rows += 1
+                self._talks.append(int(record.day))
+        if numbers is not None:
+            changed, level = numbers
+            l_day.extend(changed)
+            l_level.extend(level)
 
     def close(self) -> None:
         """Make the counts, states and strains of every replication added."""
-        s_row, s_attacker, s_target, s_day, s_deaths = self._strikes
-        self.strikes_by = self._per_actor(s_row, s_attacker, s_day)
-        self.deaths_of = self._per_actor(s_row, s_target, s_day, s_deaths)
-        self.reported_of = self._per_actor(*self._reports)
-        self.retaliations = self._count(*self._answers)
-        self.consultations = self._count(*self._calls)
-        self.mediator_calls = self._count(*self._mediator)
-        self.talks = self._count(*self._talks)
+        (
+            strikes, answers, reports, calls, mediator, talks, changes, levels
+        ) = (self._rows(ends) for ends in self._ends)  # fmt: skip
+        attacker, target, s_day, deaths = (np.array(v, np.int64) for v in self._strikes)
+        self.strikes_by = self._per_actor(strikes, attacker, s_day)
+        self.deaths_of = self._per_actor(strikes, target, s_day, deaths)
+        self.reported_of = self._per_actor(reports, *(np.array(v, np.int64) for v in self._reports))
+        self.retaliations = self._count(answers, self._answers)
+        self.consultations = self._count(calls, self._calls)
+        self.mediator_calls = self._count(mediator, self._mediator)
+        self.talks = self._count(talks, self._talks)
         # each day's end: the next day's start, or the horizon
         self.ends = np.minimum(np.arange(1, self.days + 1, dtype=np.float64), self.scenario.horizon)
         truce = self.scenario.truce
@@ -146,38 +154,59 @@ class DailyTally:
             self.state = np.full((self.rows, self.days), -1, np.int8)
             self.strain = np.full((self.rows, self.days), np.nan)
             return
-        self.state = np.array([self._states(c) for c in self._changes], np.int8)
-        self.state = self.state.reshape(self.rows, self.days)
-        strain = np.array([strain_at(truce, levels, self.ends) for levels in self._levels])
-        strain = strain.reshape(self.rows, self.days)
+        c_day, c_code = self._changes
+        last = self._last_before(changes, c_day)
+        codes = np.array([_CODE[TruceState.IN_FORCE], *c_code], np.int8)
+        self.state = codes[last + 1]
+        l_day, l_level = self._levels
+        last = self._last_before(levels, l_day)
+        strain = strain_since(
+            truce, np.array(l_day, np.float64), np.array(l_level, np.float64), last, self.ends
+        )
         self.strain = np.where(self.state == _CODE[TruceState.COLLAPSED], np.nan, strain)
 
-    def _count(self, rows: list[int], at: list[int]) -> Counts:
+    def _rows(self, ends: list[int]) -> NDArray[np.int64]:
+        """The replication (row) of each entry of a group, from where each one's end."""
+        return np.repeat(np.arange(self.rows, dtype=np.int64), np.diff(ends, prepend=0))
+
+    def _last_before(self, rows: NDArray[np.int64], at: list[float]) -> NDArray[np.int64]:
+        """For each replication and day, the index of the replication's last change
+        (of ``rows`` and ``at``, in the order they happened) before the day's end;
+        -1 before its first. Changes at the very end belong to the next day.
+
+        The whole chunk at once: a change counts from the first day whose end is
+        after it, so each change marks that day of its replication with its index,
+        and the highest index marked up to each day (indices grow with time within
+        a replication) is that day's last change."""
+        n = self.days
+        last = np.full((self.rows, n + 1), -1, np.int64)  # a last column for the horizon
+        if at:
+            first = np.searchsorted(self.ends, np.array(at, np.float64), side="right")
+            np.maximum.at(last, (rows, first), np.arange(len(at)))
+        return np.maximum.accumulate(last, axis=1)[:, :n]
+
+    def _count(self, rows: NDArray[np.int64], at: list[int]) -> Counts:
         """Events per replication and day; one at the horizon counts on the last day."""
         n = self.days
         if not at:
             return self.zeros()
-        flat = np.array(rows, np.int64) * n + np.minimum(np.array(at, np.int64), n - 1)
+        flat = rows * n + np.minimum(np.array(at, np.int64), n - 1)
         return np.bincount(flat, minlength=self.rows * n).astype(np.int32).reshape(self.rows, n)
 
     def _per_actor(
-        self, rows: list[int], who: list[int], at: list[int], weights: list[int] | None = None
+        self,
+        rows: NDArray[np.int64],
+        who: NDArray[np.int64],
+        at: NDArray[np.int64],
+        weights: NDArray[np.int64] | None = None,
     ) -> dict[str, Counts]:
         n, actors = self.days, len(self.armed)
-        if not at:
+        if not len(at):
             return {actor: self.zeros() for actor in self.armed}
-        day = np.minimum(np.array(at, np.int64), n - 1)
-        flat = (np.array(rows, np.int64) * actors + np.array(who, np.int64)) * n + day
+        flat = (rows * actors + who) * n + np.minimum(at, n - 1)
         counts = np.bincount(flat, weights, minlength=self.rows * actors * n)
         whole = counts.astype(np.int32).reshape(self.rows, actors, n)
         return {actor: whole[:, i, :] for i, actor in enumerate(self.armed)}
-
-    def _states(self, changes: list[tuple[float, TruceState]]) -> NDArray[np.int8]:
-        """One replication's state code at each day's end (changes at the very end
-        belong to the next day)."""
-        at = np.array([day for day, _ in changes], np.float64)
-        codes = np.array([_CODE[TruceState.IN_FORCE]] + [_CODE[s] for _, s in changes], np.int8)
-        return codes[np.searchsorted(at, self.ends, side="left")]
 
     # totals the catalogue reads ---------------------------------------------------------
 

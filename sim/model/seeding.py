@@ -17,6 +17,7 @@ numpy's own code instead, so the numbers never depend on this module.
 
 from __future__ import annotations
 
+import zlib
 from functools import cache
 from typing import Any
 
@@ -36,6 +37,13 @@ POOL_SIZE = 4
 MASK32 = 0xFFFFFFFF
 
 Words = NDArray[np.uint64]
+
+
+@cache
+def owner_key(name: str) -> int:
+    """A stable integer for an actor id (or another owner), independent of file order:
+    the last word of a stream's spawn key."""
+    return zlib.crc32(name.encode("utf-8"))
 
 
 def _words32(n: int) -> list[int]:
@@ -167,24 +175,32 @@ class ChunkSeeds:
         self.seed = seed
         self.first = first
         self.count = count
-        self._by_key: dict[tuple[int, int, int], Words | None] = {}
+        self._by_key: dict[tuple[int, int, int], bytes | None] = {}
+
+    def packed(self, replication: int, key: tuple[int, int]) -> tuple[bytes, int] | None:
+        """The words for ``(replication, *key)`` as the 32 bytes at the offset given
+        in a window's table (native order); None outside the chunk, or where the
+        arithmetic cannot be used. The compiled stream reads them without an array."""
+        offset = replication - self.first
+        if not (0 <= offset < self.count and self.first >= 0 and self.seed >= 0 and exact()):
+            return None
+        window = offset // WINDOW
+        found = (window, *key)
+        if found in self._by_key:
+            table = self._by_key[found]
+        else:
+            start = self.first + window * WINDOW
+            end = min(self.first + self.count, start + WINDOW)
+            indices = np.arange(start, end, dtype=np.int64)
+            rows = entropy_rows(self.seed, indices, key)
+            table = self._by_key[found] = None if rows is None else generator_words(rows).tobytes()
+        return None if table is None else (table, 32 * (offset % WINDOW))
 
     def words(self, replication: int, key: tuple[int, int]) -> Words:
         """The words for ``(replication, *key)``: vectorised within the chunk, numpy's
         own outside it or where the arithmetic cannot be used."""
-        offset = replication - self.first
-        if 0 <= offset < self.count and self.first >= 0 and self.seed >= 0 and exact():
-            window = offset // WINDOW
-            found = (window, *key)
-            if found in self._by_key:
-                table = self._by_key[found]
-            else:
-                start = self.first + window * WINDOW
-                end = min(self.first + self.count, start + WINDOW)
-                indices = np.arange(start, end, dtype=np.int64)
-                rows = entropy_rows(self.seed, indices, key)
-                table = self._by_key[found] = None if rows is None else generator_words(rows)
-            if table is not None:
-                row: Words = table[offset % WINDOW]
-                return row
-        return numpy_words(self.seed, (replication, *key))
+        packed = self.packed(replication, key)
+        if packed is None:
+            return numpy_words(self.seed, (replication, *key))
+        table, at = packed
+        return np.frombuffer(table, np.uint64, 4, at)

@@ -44,10 +44,18 @@ def strain_at(
     before); NaN before the first. Read after a run, never during one."""
     if not levels:
         return np.full(len(days), np.nan)
-    decay, equilibrium = relaxation(spec)
     at = np.array([day for day, _ in levels], np.float64)
     level = np.array([value for _, value in levels], np.float64)
-    last = np.searchsorted(at, days, side=at_change) - 1
+    return strain_since(spec, at, level, np.searchsorted(at, days, side=at_change) - 1, days)
+
+
+def strain_since(spec: Truce, at: Any, level: Any, last: Any, days: Any) -> Any:
+    """The strain at ``days`` given, for each, the index ``last`` of the last change
+    of strain before it (changes at days ``at``, to ``level``; -1: none, NaN): the
+    level then, relaxed since."""
+    if not len(at):
+        return np.full(np.shape(last), np.nan)
+    decay, equilibrium = relaxation(spec)
     since = np.maximum(last, 0)
     strain = equilibrium + (level[since] - equilibrium) * np.exp(-decay * (days - at[since]))
     return np.where(last < 0, np.nan, strain)

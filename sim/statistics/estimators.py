@@ -4,6 +4,8 @@ quantiles (order statistics), the truce's survival (Kaplan-Meier), histograms.""
 from __future__ import annotations
 
 import math
+import sys
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -37,6 +39,19 @@ class Estimate:
             "high": clean(self.high),
             "n": self.n,
         }
+
+
+def import_meanwhile() -> None:
+    """Start importing scipy's statistics on a thread of its own, for a run whose
+    workers are other processes: the half second it takes passes while they work,
+    rather than after. Call it once the workers are started (a process forked while
+    a thread holds an import's lock inherits the lock)."""
+    if "scipy.stats" not in sys.modules:
+        threading.Thread(target=_import_stats, name="import-scipy-stats", daemon=True).start()
+
+
+def _import_stats() -> None:
+    import scipy.stats  # noqa: F401
 
 
 NAN = float("nan")
@@ -82,6 +97,14 @@ def mean(
     half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * data.std(ddof=1) / math.sqrt(n))
     low, high = within
     return Estimate(centre, max(centre - half, low), min(centre + half, high), n)
+
+
+def quantile_value(values: Sequence[float], p: float) -> float:
+    """The ``p`` quantile (the smallest value with at least ``p`` of them at or below
+    it), without an interval; NaN for no values."""
+    if len(values) == 0:
+        return NAN
+    return float(np.quantile(np.asarray(values, dtype=float), p, method="inverted_cdf"))
 
 
 def quantile(values: Sequence[float], p: float, confidence: float = 0.95) -> Estimate:

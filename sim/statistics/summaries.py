@@ -32,6 +32,7 @@ from sim.statistics.estimators import (
     median_survival,
     proportion,
     quantile,
+    quantile_value,
     survival,
 )
 
@@ -128,8 +129,8 @@ def distributions(
                 "n": len(present),
                 "mean": mean(present, confidence, field.bounds(scenario)).as_dict(),
                 "median": quantile(present, 0.5, confidence).as_dict(),
-                "p05": quantile(present, 0.05, confidence).value,
-                "p95": quantile(present, 0.95, confidence).value,
+                "p05": quantile_value(present, 0.05),
+                "p95": quantile_value(present, 0.95),
             }
     summary["probabilities"] = probabilities
     summary["quantities"] = quantities
