@@ -702,3 +702,21 @@ def test_a_chunks_states_and_strains_are_each_replications_own_at_each_days_end(
     for row, (state, strain) in enumerate(expected):
         assert tally.state[row].tolist() == state.tolist()
         assert np.array_equal(tally.strain[row], strain, equal_nan=True)
+
+
+def test_a_chunk_whose_replications_all_failed_has_empty_series() -> None:
+    """Every replication of a chunk failed (its budget, say): the chunk's series are
+    empty, and a replication whose records cannot be read leaves nothing behind."""
+    from sim.model.daily import DailyColumns
+    from sim.model.records import Run, StrikeKind
+    from sim.scenario import load_scenario
+
+    daily = DailyColumns(load_scenario(IDLIB))
+    fine = Strike(1, 0.5, "government", "nfl", StrikeKind.ROUTINE, "artillery", "posts", 1.0, 2, 0,
+                  None, None, False, 2, 0)  # fmt: skip
+    broken = Run(0, [fine, fine._replace(id=2, attacker="nobody")], 0, None)
+    with pytest.raises(KeyError):
+        daily.add(broken)
+    columns = daily.columns()
+    assert {len(values) for values in columns.values()} == {0}
+    assert "strain" in columns and "state" in columns

@@ -167,7 +167,8 @@ class DailyTally:
 
     def _rows(self, ends: list[int]) -> NDArray[np.int64]:
         """The replication (row) of each entry of a group, from where each one's end."""
-        return np.repeat(np.arange(self.rows, dtype=np.int64), np.diff(ends, prepend=0))
+        bounds = np.array([0, *ends], np.int64)
+        return np.repeat(np.arange(self.rows, dtype=np.int64), bounds[1:] - bounds[:-1])
 
     def _last_before(self, rows: NDArray[np.int64], at: list[float]) -> NDArray[np.int64]:
         """For each replication and day, the index of the replication's last change
