@@ -91,10 +91,10 @@ class BuildFailed(Exception):
     """The compiled build could not be made; the message says why in one line."""
 
 
-def _digest(relative: str) -> str:
+def _digest(relative: str, root: Path = PACKAGE.parent) -> str:
     import hashlib
 
-    return hashlib.sha256((PACKAGE.parent / relative).read_bytes()).hexdigest()
+    return hashlib.sha256((root / relative).read_bytes()).hexdigest()
 
 
 def state() -> str:
@@ -230,7 +230,8 @@ def build() -> None:
         manifest = {
             "suffix": SUFFIX,
             "numpy": _numpy_version(),
-            "sources": {m: _digest(m) for m in watched()},
+            # the sources as compiled: one edited meanwhile leaves the build out of date
+            "sources": {m: _digest(m, work) for m in watched()},
         }
         (fresh / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         old = PACKAGE / "_compiled.old"

@@ -107,7 +107,7 @@ pairs = [
 odd = [0.0, -1.0, math.nan, math.inf, 1e300, 1e-300]
 def arguments(kind):
     if kind == "gamma":
-        return (walk.choice([0.25, 1.0, 4.0, 0.0, math.nan, -1.0]),)
+        return (walk.choice([0.25, 1.0, 4.0, 0.0, -0.0, math.nan, -1.0]),)
     if kind == "negative_binomial":
         pick = lambda: walk.choice(odd) if walk.random() < 0.05 else walk.uniform(0, 60)
         return pick(), pick()

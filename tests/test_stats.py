@@ -142,3 +142,34 @@ def test_a_mean_interval_stops_at_what_the_quantity_can_be() -> None:
     assert (cut.value, cut.low, cut.high) == (0.25, 0.0, whole.high)
     days = mean([50.0, 59.0], within=(0.0, 60.0))
     assert days.low == 0.0 and days.high == 60.0  # two collapse days, a 60-day horizon
+
+
+def test_a_process_forked_while_scipy_is_imported_in_the_background_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run on workers imports scipy's statistics on a thread; a pool forked after
+    (the next run's, in the same process) must not inherit that import half done, so
+    a fork waits for it to end."""
+    import os
+    import sys
+    import time
+
+    from sim.statistics import estimators
+
+    done: list[bool] = []
+
+    def slow_import() -> None:
+        time.sleep(0.5)
+        done.append(True)
+
+    monkeypatch.delitem(sys.modules, "scipy.stats", raising=False)
+    monkeypatch.setattr(estimators, "_importing", None)
+    monkeypatch.setattr(estimators, "_import_stats", slow_import)
+    estimators.import_meanwhile()
+    assert not done  # the import runs on its thread
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if done else 1)
+    assert done  # the parent waited before forking
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0  # and the child saw it ended

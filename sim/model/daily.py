@@ -131,6 +131,8 @@ class DailyTally:
                 self._talks.append(int(record.day))
         if numbers is not None:
             changed, level = numbers
+            if len(changed) != len(level):
+                raise ValueError("the strain's changes and levels differ in number")
             l_day.extend(changed)
             l_level.extend(level)
 

@@ -17,7 +17,7 @@ checks with the same errors. Both modules must change together; a test checks th
 draw for draw.
 """
 
-from libc.math cimport isnan, sqrt
+from libc.math cimport isnan, signbit, sqrt
 from libc.string cimport memcpy
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from numpy.random cimport bitgen_t
@@ -220,7 +220,7 @@ cdef class Stream:
         block = self._gamma.get(shape)
         if block is None or block.left == 0:
             value = shape
-            if value < 0:
+            if signbit(value):  # as numpy: -0.0 and a negative NaN too
                 raise ValueError("shape < 0")
             rng = self._rng if self._rng != NULL else self._made()
             if block is None:

@@ -4,6 +4,7 @@ quantiles (order statistics), the truce's survival (Kaplan-Meier), histograms.""
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 import warnings
@@ -41,13 +42,21 @@ class Estimate:
         }
 
 
+_importing: threading.Thread | None = None
+
+
 def import_meanwhile() -> None:
     """Start importing scipy's statistics on a thread of its own, for a run whose
     workers are other processes: the half second it takes passes while they work,
-    rather than after. Call it once the workers are started (a process forked while
-    a thread holds an import's lock inherits the lock)."""
-    if "scipy.stats" not in sys.modules:
-        threading.Thread(target=_import_stats, name="import-scipy-stats", daemon=True).start()
+    rather than after. Call it once the workers are started. A process forked later
+    (the next run's pool) waits for the import to end first, so that it inherits no
+    import half done and no lock held."""
+    global _importing
+    if "scipy.stats" in sys.modules or _importing is not None:
+        return
+    _importing = threading.Thread(target=_import_stats, name="import-scipy-stats", daemon=True)
+    os.register_at_fork(before=_importing.join)
+    _importing.start()
 
 
 def _import_stats() -> None:
