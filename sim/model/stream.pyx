@@ -20,6 +20,7 @@ draw for draw.
 from libc.math cimport isnan, signbit, sqrt
 from libc.string cimport memcpy
 from libc.stdint cimport int64_t, uint32_t, uint64_t
+from numpy cimport npy_intp
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport (
     binomial_t,
@@ -106,6 +107,9 @@ cdef enum:
 cdef double POISSON_LAM_MAX = <double>9223372036854775807 - sqrt(<double>9223372036854775807) * 10
 
 
+ctypedef void (*Fill)(bitgen_t *, npy_intp, double *) noexcept nogil  # numpy's block fills
+
+
 cdef class _Block:
     """A block of draws of one standard gamma shape."""
 
@@ -164,8 +168,7 @@ cdef class Stream:
         """A numpy ``Generator`` at this stream's state: its draws are this stream's
         next ones (a copy: drawing from it does not advance the stream)."""
         cdef uint64_t parts[4]
-        if self._rng == NULL:
-            self._made()
+        self._bits()
         truce_pcg64_state(&self._pcg, parts)
         bits = np.random.PCG64()
         bits.state = {
@@ -179,35 +182,31 @@ cdef class Stream:
         }
         return np.random.Generator(bits)
 
+    cdef inline bitgen_t *_bits(self) except NULL:
+        """The generator, seeded on the first draw."""
+        return self._rng if self._rng != NULL else self._made()
+
+    cdef inline double _next(self, Fill fill, double *block, int *left) except? -1.0:
+        """The next value of a block, refilled by ``fill`` when it is used up."""
+        if left[0] == 0:
+            fill(self._bits(), BLOCK, block)
+            left[0] = BLOCK
+        left[0] -= 1
+        return block[left[0]]
+
     cpdef double uniform(self):
         """A float in [0, 1)."""
-        cdef bitgen_t *rng
-        if self._uniform_left == 0:
-            rng = self._rng if self._rng != NULL else self._made()
-            random_standard_uniform_fill(rng, BLOCK, self._uniform)
-            self._uniform_left = BLOCK
-        self._uniform_left -= 1
-        return self._uniform[self._uniform_left]
+        return self._next(random_standard_uniform_fill, self._uniform, &self._uniform_left)
 
     cpdef double exponential(self):
         """A standard exponential (mean 1)."""
-        cdef bitgen_t *rng
-        if self._exponential_left == 0:
-            rng = self._rng if self._rng != NULL else self._made()
-            random_standard_exponential_fill(rng, BLOCK, self._exponential)
-            self._exponential_left = BLOCK
-        self._exponential_left -= 1
-        return self._exponential[self._exponential_left]
+        return self._next(
+            random_standard_exponential_fill, self._exponential, &self._exponential_left
+        )
 
     cpdef double normal(self):
         """A standard normal."""
-        cdef bitgen_t *rng
-        if self._normal_left == 0:
-            rng = self._rng if self._rng != NULL else self._made()
-            random_standard_normal_fill(rng, BLOCK, self._normal)
-            self._normal_left = BLOCK
-        self._normal_left -= 1
-        return self._normal[self._normal_left]
+        return self._next(random_standard_normal_fill, self._normal, &self._normal_left)
 
     cpdef double gamma(self, object shape):
         """A standard gamma with the given shape (scale 1)."""
@@ -222,7 +221,7 @@ cdef class Stream:
             value = shape
             if signbit(value):  # as numpy: -0.0 and a negative NaN too
                 raise ValueError("shape < 0")
-            rng = self._rng if self._rng != NULL else self._made()
+            rng = self._bits()
             if block is None:
                 block = _Block()
                 self._gamma[shape] = block
@@ -238,7 +237,7 @@ cdef class Stream:
         cdef bitgen_t *rng
         if mean <= 0.0:
             return 0
-        rng = self._rng if self._rng != NULL else self._made()
+        rng = self._bits()
         if dispersion + mean == 0:
             raise ZeroDivisionError("float division by zero")  # as Python's division
         p = dispersion / (dispersion + mean)
@@ -257,7 +256,7 @@ cdef class Stream:
         cdef bitgen_t *rng
         if trials <= 0:
             return 0
-        rng = self._rng if self._rng != NULL else self._made()
+        rng = self._bits()
         if not (probability >= 0) or not (probability <= 1):
             raise ValueError("p < 0, p > 1 or p is NaN")
         return random_binomial(rng, probability, trials, &self._binomial)
